@@ -1,0 +1,190 @@
+"""The Sandbox interface: compile once, run a program on a batch of inputs, one result each.
+
+A backend implements `_call_runner`: send one request to the in-sandbox runner and
+return the lines it answered plus, when the call broke off, why. Everything else
+(compile cache, splitting batches over slots, retrying a run that broke the sandbox,
+verdicts) lives here, so a new backend touches one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from klear_ct.compare import Comparison, lines
+from klear_ct.model import Program, RunResult, Verdict
+from klear_ct.sandbox.artifacts import ArtifactCache, CompiledProgram
+from klear_ct.sandbox.languages import Language, get_language
+from klear_ct.sandbox.limits import CompileLimits, Limits
+from klear_ct.sandbox.verdict import decide_verdict
+
+RUN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself cannot work (no engine, no image); not a verdict about a program."""
+
+
+@dataclass
+class RunnerReply:
+    lines: list[dict] = field(default_factory=list)  # one per finished input, in order
+    fault: str | None = None  # why the call broke off before answering every input
+    oom: bool = False  # the sandbox's memory cgroup killed something
+    sandbox_failed: bool = False  # the fault is the sandbox's own (engine, exec), not the program's
+    dirty: bool = False  # a run left files the runner could not remove: replace the sandbox
+
+
+def parse_runner_output(out: bytes) -> RunnerReply:
+    reply = RunnerReply()
+    finished = False
+    for text in out.splitlines():
+        try:
+            line = json.loads(text)
+        except ValueError:
+            reply.fault = "the runner answered something that is not JSON"
+            return reply
+        if line.get("done"):
+            finished = True
+            reply.dirty = bool(line.get("dirty"))
+        elif "i" in line:
+            reply.lines.append(line)
+    if not finished:
+        reply.fault = "the runner stopped before answering every input"
+    return reply
+
+
+def encode_files(files: dict[str, bytes], executable: set[str] = frozenset()) -> dict:
+    return {name: {"b64": base64.b64encode(data).decode(), "mode": 0o755 if name in executable else 0o644}
+            for name, data in files.items()}
+
+
+class Sandbox(ABC):
+    kind = "abstract"
+
+    def __init__(self, slots: int, cache: ArtifactCache | None = None, batch_size: int = 128,
+                 compile_limits: CompileLimits | None = None):
+        self.slots = max(1, slots)
+        self.batch_size = batch_size
+        self.cache = cache or ArtifactCache()
+        self.compile_limits = compile_limits or CompileLimits()
+        self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix=f"{self.kind}-slot")
+        self._compile_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- what a backend provides -------------------------------------------------------------
+    @abstractmethod
+    def _call_runner(self, request: dict, watchdog_s: float) -> RunnerReply: ...
+
+    @abstractmethod
+    def toolchain_id(self) -> str:
+        """Identifies the compilers, so cached binaries are never reused across them."""
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- compile -----------------------------------------------------------------------------
+    def compile(self, program: Program) -> CompiledProgram:
+        lang = get_language(program.lang)
+        key = self.cache.key(self.toolchain_id(), lang.name, lang.flags, program.code)
+        with self._locks_guard:
+            lock = self._compile_locks.setdefault(key, threading.Lock())
+        with lock:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+            compiled = self._compile_uncached(lang, program)
+            if compiled.error is None or compiled.error.verdict == Verdict.CE:
+                self.cache.put(key, compiled)  # system errors are not cached
+            return compiled
+
+    def _compile_uncached(self, lang: Language, program: Program) -> CompiledProgram:
+        source = {lang.source_file: program.code.encode("utf-8", errors="surrogateescape")}
+        limits = self.compile_limits
+        request = {"action": "compile", "files": encode_files(source), "cmd": list(lang.compile_cmd),
+                   "collect": lang.artifact, "limits": limits.for_runner(), "env": RUN_ENV}
+        reply = self._call_runner(request, watchdog_s=limits.time_s * 2 + 30)
+        if not reply.lines:
+            error = RunResult(verdict=Verdict.SE, message=reply.fault or "no answer from the sandbox")
+            return CompiledProgram(lang.name, {}, error=error)
+        raw = reply.lines[0]
+        ok = raw.get("exit_code") == 0 and not raw.get("timed_out")
+        if ok and lang.artifact and "artifact_b64" not in raw:
+            ok, raw["error"] = False, raw.get("error") or "the compiler produced no program"
+        if not ok:
+            why = "compilation timed out" if raw.get("timed_out") else (raw.get("error") or "compilation failed")
+            message = (raw.get("stderr_tail") or raw.get("stdout") or "").strip()
+            message = f"{why}\n{message}" if raw.get("timed_out") or raw.get("signal") or not message else message
+            return CompiledProgram(lang.name, {}, error=RunResult(
+                verdict=Verdict.CE, stderr_tail=message[-limits.message_bytes:], exit_code=raw.get("exit_code"),
+                signal=raw.get("signal"), cpu_ms=raw.get("cpu_ms", 0), wall_ms=raw.get("wall_ms", 0),
+                peak_kb=raw.get("peak_kb", 0), message=why))
+        if lang.artifact:
+            files = {lang.artifact: base64.b64decode(raw["artifact_b64"])}
+            return CompiledProgram(lang.name, files, executable={lang.artifact})
+        return CompiledProgram(lang.name, source)
+
+    # -- run ---------------------------------------------------------------------------------
+    def run(self, program: Program, inputs: Sequence[str], limits: Limits | None = None,
+            expected: Sequence[str | None] | None = None, compare: Comparison = lines) -> list[RunResult]:
+        """Run `program` on every input; one RunResult per input, in order."""
+        limits = limits or Limits()
+        if expected is not None and len(expected) != len(inputs):
+            raise ValueError("expected must have one entry per input")
+        compiled = self.compile(program)
+        if compiled.error is not None:
+            return [compiled.error] * len(inputs)
+        lang = get_language(program.lang)
+        chunk = max(1, min(self.batch_size, -(-len(inputs) // self.slots)))
+        futures = [self._executor.submit(self._run_chunk, lang, compiled, list(inputs[s:s + chunk]), limits)
+                   for s in range(0, len(inputs), chunk)]
+        raws = [raw for future in futures for raw in future.result()]
+        wants = expected if expected is not None else [None] * len(inputs)
+        return [decide_verdict(raw, limits, want, compare) for raw, want in zip(raws, wants, strict=True)]
+
+    def _run_chunk(self, lang: Language, compiled: CompiledProgram, inputs: list[str], limits: Limits) -> list[dict]:
+        """Runner answers for `inputs`; a run that breaks the sandbox is retried once, alone."""
+        done: list[dict] = []
+        retried: set[int] = set()
+        while len(done) < len(inputs):
+            rest = inputs[len(done):]
+            if len(done) in retried:
+                rest = rest[:1]
+            reply = self._call_runner(self._run_request(lang, compiled, rest, limits),
+                                      watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
+            done.extend(reply.lines[: len(rest)])
+            if reply.fault is None and len(reply.lines) >= len(rest):
+                continue
+            broken = len(done)
+            if broken >= len(inputs):
+                break
+            if broken in retried:
+                done.append(self._broken_run(reply))
+            else:
+                retried.add(broken)
+        return done
+
+    @staticmethod
+    def _broken_run(reply: RunnerReply) -> dict:
+        """The same input broke the sandbox twice: blame the program unless the sandbox failed."""
+        if reply.sandbox_failed:
+            return {"sandbox_error": reply.fault or "sandbox failure"}
+        if reply.oom:
+            return {"container_oom": True}
+        return {"broke_sandbox": f"the run broke its sandbox twice: {reply.fault or 'dirty'}"}
+
+    @staticmethod
+    def _run_request(lang: Language, compiled: CompiledProgram, inputs: list[str], limits: Limits) -> dict:
+        return {"action": "run", "files": encode_files(compiled.files, compiled.executable),
+                "cmd": list(lang.run_cmd), "inputs": inputs, "limits": limits.for_runner(lang), "env": RUN_ENV}

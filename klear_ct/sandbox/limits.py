@@ -1,0 +1,61 @@
+"""Limits for one run, and their translation into what the in-sandbox runner enforces."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from klear_ct.sandbox.languages import Language
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    time_s: float = 2.0  # CPU time; the wall clock allows more for programs that block
+    memory_mb: int = 256
+    output_bytes: int = 64 * MIB
+    stderr_tail_bytes: int = 4096
+    file_size_bytes: int = 64 * MIB  # largest file a program may write
+    open_files: int = 64
+    processes: int = 64  # processes and threads of the run together
+
+    @property
+    def wall_s(self) -> float:
+        return self.time_s * 2 + 1.0
+
+    def for_runner(self, lang: Language) -> dict:
+        address_space = (self.memory_mb + lang.address_space_slack_mb) * MIB
+        return {
+            "cpu_s": math.ceil(self.time_s) + 1,
+            "wall_s": self.wall_s,
+            "address_space_bytes": address_space,
+            "stack_bytes": address_space,  # judges give the stack the whole memory limit
+            "fsize_bytes": self.file_size_bytes,
+            "nofile": self.open_files,
+            "nproc": self.processes + 4,  # the runner, its helper and pid 1 count too
+            "output_bytes": self.output_bytes,
+            "stderr_bytes": self.stderr_tail_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class CompileLimits:
+    time_s: float = 30.0
+    memory_mb: int = 2048
+    message_bytes: int = 64 * 1024
+    artifact_bytes: int = 128 * MIB
+
+    def for_runner(self) -> dict:
+        return {
+            "cpu_s": math.ceil(self.time_s),
+            "wall_s": self.time_s * 2,
+            "address_space_bytes": self.memory_mb * MIB,
+            "stack_bytes": 64 * MIB,
+            "fsize_bytes": self.artifact_bytes,
+            "nofile": 256,
+            "nproc": 64,
+            "output_bytes": self.message_bytes,
+            "stderr_bytes": self.message_bytes,
+            "collect_bytes": self.artifact_bytes,
+        }

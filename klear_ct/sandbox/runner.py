@@ -1,0 +1,510 @@
+#!/usr/bin/env python3
+"""The in-sandbox runner: runs one program on a batch of inputs under per-run limits.
+
+Stdlib only, never imports klear_ct: it is copied into the sandbox image and also
+started by the local backend inside fresh namespaces. It refuses to run outside a
+sandbox: it only empties directories that sit on tmpfs, and only kills stray
+processes when it is pid 1 of its namespace or inside a container.
+
+Protocol: one JSON request on stdin, JSON lines on stdout.
+
+  request  = {"action": "compile" | "run", "files": {name: {"b64": str, "mode": int}},
+              "cmd": [argv], "inputs": [str] (run), "collect": name (compile),
+              "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
+                         nofile, nproc, output_bytes, stderr_bytes, collect_bytes},
+              "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null}
+  response = one line per input: {"i": k, "exit_code", "signal", "cpu_ms", "wall_ms",
+             "peak_kb", "stdout", "stderr_tail", "timed_out", "output_exceeded",
+             "error"}; compile adds "artifact_b64"; a last line {"done": true, "dirty": bool}.
+
+The runner only measures; the host turns measurements into verdicts.
+"""
+
+import base64
+import ctypes
+import json
+import os
+import resource
+import selectors
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import time
+
+READ_CHUNK = 1 << 16
+GRACE_S = 0.2  # how long to drain pipes still held open after the program exited
+PRIVATE_MOUNTS = (("/tmp", "size=576m,nr_inodes=65536,mode=1777"),
+                  ("/var/tmp", "size=16m,nr_inodes=1024,mode=1777"),
+                  ("/dev/shm", "size=16m,nr_inodes=1024,mode=1777"))
+PRIVATE_HOME = "/tmp/.klearct"
+
+
+class RefuseToRun(Exception):
+    pass
+
+
+# -- per-run limits and process start --------------------------------------------------------
+def set_limits(limits):
+    def cap(res, value):
+        if value is not None:
+            resource.setrlimit(res, (int(value), int(value)))
+
+    cpu = limits.get("cpu_s")
+    if cpu is not None:
+        # soft limit sends SIGXCPU, hard limit one second later SIGKILL
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 1))
+    cap(resource.RLIMIT_AS, limits.get("address_space_bytes"))
+    cap(resource.RLIMIT_STACK, limits.get("stack_bytes"))
+    cap(resource.RLIMIT_FSIZE, limits.get("fsize_bytes"))
+    cap(resource.RLIMIT_NOFILE, limits.get("nofile"))
+    cap(resource.RLIMIT_NPROC, limits.get("nproc"))
+    cap(resource.RLIMIT_CORE, 0)
+
+
+def write_files(directory, files, run_as):
+    for name, spec in files.items():
+        if "/" in name or name in ("", ".", ".."):
+            raise ValueError("bad file name %r" % name)
+        path = os.path.join(directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, spec.get("mode", 0o644))
+        with os.fdopen(fd, "wb") as f:
+            f.write(base64.b64decode(spec["b64"]))
+        if run_as:
+            os.chown(path, run_as[0], run_as[1])
+
+
+def read_regular_file(directory, name, cap):
+    """Read a file a program left behind, refusing links, FIFOs, devices and oversize files."""
+    if "/" in name:
+        raise ValueError("bad file name %r" % name)
+    dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd)
+    except OSError as e:
+        raise ValueError("cannot open %s: %s" % (name, e.strerror)) from None
+    finally:
+        os.close(dfd)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("%s is not a regular file" % name)
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > cap:
+                raise ValueError("%s is larger than %d bytes" % (name, cap))
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def spawn(cmd, cwd, env, limits, run_as, helper):
+    """Fork the program in its own session with rlimits.
+
+    With `helper` (klearct-spawn) the program is started by that tiny process, which
+    reports the program's exact rusage on the returned report pipe (see spawn.c).
+    Returns (pid, stdin_w, stdout_r, stderr_r, report_r, exec_failure).
+    """
+    report_r = report_w = None
+    if helper:
+        report_r, report_w = os.pipe()
+        os.set_inheritable(report_w, True)
+        cmd = [helper, str(report_w)] + list(cmd)
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    exec_r, exec_w = os.pipe2(os.O_CLOEXEC)
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.setsid()
+            for sig in (signal.SIGPIPE, signal.SIGINT, signal.SIGXFSZ, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            os.dup2(in_r, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.chdir(cwd)
+            if run_as:
+                os.setgroups([])
+                os.setgid(run_as[1])
+                os.setuid(run_as[0])
+            set_limits(limits)
+            os.execve(cmd[0], cmd, env)
+        except BaseException as e:  # report why exec failed, then die
+            try:
+                os.write(exec_w, ("%s: %s" % (type(e).__name__, e)).encode()[:1000])
+            finally:
+                os._exit(127)
+    for fd in (in_r, out_w, err_w, exec_w, report_w):
+        if fd is not None:
+            os.close(fd)
+    failure = b""
+    while True:
+        chunk = os.read(exec_r, 1000)
+        if not chunk:
+            break
+        failure += chunk
+    os.close(exec_r)
+    return pid, in_w, out_r, err_r, report_r, failure.decode(errors="replace")
+
+
+def read_report(report_r):
+    """The helper's line: ((wait status, maxrss kb, cpu ms), None), or (None, exec failure)."""
+    data = b""
+    try:
+        while True:
+            chunk = os.read(report_r, 256)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(report_r)
+    words = data.split()
+    if len(words) >= 2 and words[0] == b"exec":
+        return None, "cannot execute the program: %s" % os.strerror(int(words[1]))
+    if len(words) == 4:
+        status, maxrss, utime, stime = (int(w) for w in words)
+        return (status, maxrss, (utime + stime) / 1000.0), None
+    return None, None  # the helper was killed with the program
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def may_kill_strays():
+    """Only inside a sandbox: as pid 1 of a pid namespace, or as a non-root user in a container."""
+    return os.getpid() == 1 or (os.path.exists("/.dockerenv") and os.getuid() != 0)
+
+
+def kill_strays():
+    """Kill every process we may signal except ourselves: daemons that left the group.
+
+    Every other process we may signal is a leftover of the program (pid 1 is immune
+    inside its namespace); the kernel walks the task list atomically, so a forking
+    daemon cannot outrun it.
+    """
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# -- one run ------------------------------------------------------------------------------------
+def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
+    wall_s = float(limits.get("wall_s", 10))
+    out_cap = int(limits.get("output_bytes", 64 << 20))
+    err_keep = int(limits.get("stderr_bytes", 4096))
+    err_cap = max(out_cap, 1 << 20)  # stderr is drained up to this, then the run is stopped
+    started = time.monotonic()
+    pid, in_w, out_r, err_r, report_r, failure = spawn(cmd, cwd, env, limits, run_as, helper)
+    result = {"exit_code": None, "signal": None, "cpu_ms": 0, "wall_ms": 0, "peak_kb": 0,
+              "stdout": b"", "stderr_tail": "", "timed_out": False, "output_exceeded": False,
+              "error": failure or None}
+    out, err = bytearray(), bytearray()
+    err_total = 0
+    sel = selectors.DefaultSelector()
+    for fd in (in_w, out_r, err_r):
+        os.set_blocking(fd, False)
+    view = memoryview(stdin_bytes)
+    if view:
+        sel.register(in_w, selectors.EVENT_WRITE)
+    else:
+        os.close(in_w)
+        in_w = None
+    sel.register(out_r, selectors.EVENT_READ)
+    sel.register(err_r, selectors.EVENT_READ)
+    pidfd = os.pidfd_open(pid)
+    sel.register(pidfd, selectors.EVENT_READ)
+    deadline = started + wall_s
+    status = rusage = None
+    while True:
+        now = time.monotonic()
+        if status is None and now >= deadline:
+            result["timed_out"] = True
+            kill_group(pid)
+            deadline = now + GRACE_S
+        elif status is not None and now >= deadline:
+            break
+        if not sel.get_map():
+            break
+        for key, _ in sel.select(timeout=max(0.0, deadline - now)):
+            fd = key.fd
+            if fd == pidfd:
+                _, status, rusage = os.wait4(pid, 0)
+                sel.unregister(pidfd)
+                os.close(pidfd)
+                pidfd = None
+                kill_group(pid)  # children still holding our pipes
+                deadline = time.monotonic() + GRACE_S
+            elif fd == in_w:
+                try:
+                    view = view[os.write(in_w, view[:READ_CHUNK]):]
+                except BlockingIOError:
+                    pass
+                except OSError:  # the program closed its stdin
+                    view = view[:0]
+                if not view:
+                    sel.unregister(in_w)
+                    os.close(in_w)
+                    in_w = None
+            else:
+                chunk = os.read(fd, READ_CHUNK)
+                if not chunk:
+                    sel.unregister(fd)
+                elif fd == out_r:
+                    out += chunk
+                    if len(out) > out_cap:
+                        del out[out_cap:]
+                        result["output_exceeded"] = True
+                        kill_group(pid)
+                        sel.unregister(out_r)
+                else:
+                    err_total += len(chunk)
+                    err += chunk
+                    del err[:-err_keep]
+                    if err_total > err_cap:
+                        result["output_exceeded"] = True
+                        kill_group(pid)
+                        sel.unregister(err_r)
+    if status is None:
+        kill_group(pid)
+        _, status, rusage = os.wait4(pid, 0)
+    if pidfd is not None:
+        os.close(pidfd)
+    if sandboxed:
+        kill_strays()
+    for fd in (in_w, out_r, err_r):
+        if fd is not None:
+            os.close(fd)
+    sel.close()
+    result["wall_ms"] = round((time.monotonic() - started) * 1000, 3)
+    cpu_ms, peak_kb = (rusage.ru_utime + rusage.ru_stime) * 1000, rusage.ru_maxrss
+    if report_r is not None:
+        report, exec_failure = read_report(report_r)
+        if report is not None:
+            status, peak_kb, cpu_ms = report
+        elif exec_failure:
+            result["error"], status = exec_failure, 127 << 8
+    result["cpu_ms"] = round(cpu_ms, 3)
+    result["peak_kb"] = peak_kb
+    if os.WIFSIGNALED(status):
+        result["signal"] = os.WTERMSIG(status)
+    else:
+        result["exit_code"] = os.WEXITSTATUS(status)
+    result["stdout"] = bytes(out).decode("utf-8", errors="replace")
+    result["stderr_tail"] = bytes(err).decode("utf-8", errors="replace")
+    return result
+
+
+# -- between runs: nothing may survive ------------------------------------------------------------
+def tmpfs_mount_points():
+    points = set()
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            fstype = fields[fields.index("-") + 1]
+            if fstype == "tmpfs":
+                points.add(fields[4].replace("\\040", " "))
+    return points
+
+
+def on_tmpfs(path, points):
+    """True when the mount holding `path` is a tmpfs: the only kind of directory we ever empty."""
+    path = os.path.realpath(path)
+    best, best_is_tmpfs = "", False
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            point = fields[4].replace("\\040", " ")
+            inside = path == point or path.startswith(point.rstrip("/") + "/")
+            if inside and len(point) >= len(best):
+                best, best_is_tmpfs = point, point in points
+    return best_is_tmpfs
+
+
+def _make_removable(func, path, _exc):
+    """rmtree error handler: a program may have left directories without permissions."""
+    for target in (os.path.dirname(path), path):
+        try:
+            if not os.path.islink(target):
+                os.chmod(target, 0o700)
+        except OSError:
+            pass
+    try:
+        func(path)
+    except OSError:
+        pass
+
+
+def clean_dirs(paths, keep=None):
+    """Empty the directories every run can write to, so nothing leaks into the next run.
+    Returns False when something could not be removed (the sandbox is then replaced)."""
+    clean = True
+    for base in paths:
+        for attempt in range(2):
+            try:
+                entries = [e for e in os.listdir(base) if os.path.join(base, e) != keep]
+            except OSError:
+                break
+            if not entries:
+                break
+            if attempt:
+                clean = False
+                break
+            for name in entries:
+                path = os.path.join(base, name)
+                try:
+                    if os.path.isdir(path) and not os.path.islink(path):
+                        shutil.rmtree(path, onerror=_make_removable)
+                    else:
+                        os.unlink(path)
+                except OSError:
+                    pass
+    return clean
+
+
+# -- the request ----------------------------------------------------------------------------------
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
+    limits = request.get("limits", {})
+    run_as = request.get("run_as")
+    env = request.get("env") or {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    cmd = request["cmd"]
+    if "/" not in cmd[0]:
+        cmd = [shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]] + cmd[1:]
+    inputs = request.get("inputs", [""]) if request["action"] == "run" else [""]
+    dirty = False
+    for i, text in enumerate(inputs):
+        box = tempfile.mkdtemp(prefix="box", dir=workroot)
+        os.chmod(box, 0o755)
+        if run_as:
+            os.chown(box, run_as[0], run_as[1])
+        env_i = dict(env, HOME=box, TMPDIR=box)
+        try:
+            write_files(box, request.get("files", {}), run_as)
+            stdin_bytes = text.encode("utf-8", errors="surrogateescape")
+            result = run_one(cmd, box, env_i, stdin_bytes, limits, run_as, sandboxed, helper)
+            if request["action"] == "compile" and request.get("collect") and result["exit_code"] == 0:
+                try:
+                    data = read_regular_file(box, request["collect"], int(limits.get("collect_bytes", 64 << 20)))
+                    result["artifact_b64"] = base64.b64encode(data).decode()
+                except ValueError as e:
+                    result["error"] = str(e)
+            output_file = request.get("output_file")
+            if output_file and request["action"] == "run" and not result["timed_out"]:
+                try:
+                    data = read_regular_file(box, output_file, int(limits.get("output_bytes", 64 << 20)))
+                    result["stdout"] = data.decode("utf-8", errors="replace")
+                except ValueError as e:
+                    result["error"] = "output file: %s" % e
+        finally:
+            dirty = not clean_dirs([workroot] + shared_dirs, keep) or dirty
+        result["i"] = i
+        emit(result)
+        if dirty:
+            break  # the next run must not see what this one left: the host replaces us
+    emit({"done": True, "dirty": dirty})
+
+
+def make_private_tmp(helper_source):
+    """Local backend, in a fresh mount namespace: new tmpfs over /tmp, /var/tmp, /dev/shm.
+
+    Done here rather than by a shell before starting us, because this interpreter and
+    the helper may themselves live under /tmp; the helper is read before the mounts.
+    Returns (workroot, keep, helper path) inside the private /tmp.
+    """
+    with open(helper_source, "rb") as f:
+        helper_bytes = f.read()
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_nosuid, ms_nodev = 2, 4
+    for target, options in PRIVATE_MOUNTS:
+        if libc.mount(b"tmpfs", target.encode(), b"tmpfs", ms_nosuid | ms_nodev, options.encode()) != 0:
+            err = ctypes.get_errno()
+            raise RefuseToRun("mount tmpfs on %s: %s" % (target, os.strerror(err)))
+    workroot = os.path.join(PRIVATE_HOME, "work")
+    os.makedirs(workroot, 0o755)
+    os.chmod(PRIVATE_HOME, 0o755)
+    helper = os.path.join(PRIVATE_HOME, "klearct-spawn")
+    with open(helper, "wb") as f:
+        f.write(helper_bytes)
+    os.chmod(helper, 0o755)
+    return workroot, PRIVATE_HOME, helper
+
+
+def make_undumpable():
+    """Programs may run as our uid: without this they could ptrace us or read our /proc files."""
+    try:
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except (OSError, AttributeError):
+        pass
+
+
+def init_loop():
+    """pid 1 of a sandbox container: reap orphans forever, ignore what programs send."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            time.sleep(0.5)
+
+
+def option(argv, name, default=None):
+    return argv[argv.index(name) + 1] if name in argv else default
+
+
+def main(argv):
+    """--workroot DIR       where each run gets a fresh directory (emptied after every run)
+    --clean A:B:...      more directories to empty after every run (/tmp, /dev/shm)
+    --private-tmp        local backend: mount fresh tmpfs over /tmp, /var/tmp, /dev/shm first
+    --spawn PATH         the klearct-spawn helper (exact memory and CPU of the program)
+    --sandboxed          kill every stray process after each run
+    --init               be pid 1 of a sandbox container
+    """
+    make_undumpable()
+    if "--init" in argv:
+        init_loop()
+        return 0
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        helper = option(argv, "--spawn")
+        if "--private-tmp" in argv:
+            workroot, keep, helper = make_private_tmp(helper)
+            shared = [target for target, _ in PRIVATE_MOUNTS]
+        else:
+            workroot, keep = option(argv, "--workroot"), None
+            shared = [d for d in option(argv, "--clean", "").split(":") if d]
+        if not workroot:
+            raise RefuseToRun("--workroot or --private-tmp is required")
+        points = tmpfs_mount_points()
+        for directory in [workroot] + shared:
+            if not on_tmpfs(directory, points):
+                raise RefuseToRun("%s is not on a tmpfs: this runner only works inside a sandbox" % directory)
+        sandboxed = "--sandboxed" in argv
+        if sandboxed and not may_kill_strays():
+            raise RefuseToRun("--sandboxed outside a pid namespace or container")
+    except RefuseToRun as e:
+        sys.stderr.write("runner: refusing to run: %s\n" % e)
+        return 2
+    request = json.loads(sys.stdin.buffer.read())
+    handle(request, workroot, shared, sandboxed, helper, keep)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

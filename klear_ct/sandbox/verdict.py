@@ -1,0 +1,62 @@
+"""The one place that turns what the runner measured into a verdict."""
+
+from __future__ import annotations
+
+import re
+import signal as signals
+
+from klear_ct.compare import Comparison, lines
+from klear_ct.model import RunResult, Verdict
+from klear_ct.sandbox.limits import Limits
+
+# what a program prints when an allocation fails under the address-space limit
+OUT_OF_MEMORY = re.compile(r"MemoryError|std::bad_alloc|Cannot allocate memory|out of memory|mmap.*failed")
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signals.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def decide_verdict(raw: dict, limits: Limits, expected: str | None = None, compare: Comparison = lines) -> RunResult:
+    """`raw` is one line of the runner's answer (see runner.py), or a fault the host recorded."""
+    sig, code = raw.get("signal"), raw.get("exit_code")
+    cpu_ms, peak_kb = float(raw.get("cpu_ms") or 0), int(raw.get("peak_kb") or 0)
+    stderr = raw.get("stderr_tail") or ""
+    failed = bool(sig) or code != 0
+
+    def result(verdict: Verdict, message: str = "") -> RunResult:
+        return RunResult(
+            verdict=verdict, stdout=raw.get("stdout") or "", stderr_tail=stderr, exit_code=code, signal=sig,
+            cpu_ms=cpu_ms, wall_ms=float(raw.get("wall_ms") or 0), peak_kb=peak_kb, message=message,
+        )
+
+    if raw.get("sandbox_error"):
+        return result(Verdict.SE, raw["sandbox_error"])
+    if raw.get("broke_sandbox"):
+        return result(Verdict.RE, raw["broke_sandbox"])
+    if code == 127 and raw.get("error"):
+        return result(Verdict.SE, f"could not start the program: {raw['error']}")
+    if raw.get("container_oom"):
+        return result(Verdict.MLE, "the sandbox ran out of memory")
+    if raw.get("timed_out"):
+        return result(Verdict.TLE, f"wall clock over {limits.wall_s:g}s")
+    if cpu_ms > limits.time_s * 1000 or sig == signals.SIGXCPU:
+        return result(Verdict.TLE, f"CPU time {cpu_ms:.0f} ms over {limits.time_s * 1000:.0f} ms")
+    if peak_kb > limits.memory_mb * 1024:
+        return result(Verdict.MLE, f"peak memory {peak_kb // 1024} MB over {limits.memory_mb} MB")
+    if failed and OUT_OF_MEMORY.search(stderr):
+        return result(Verdict.MLE, "allocation failed at the memory limit")
+    if raw.get("output_exceeded"):
+        return result(Verdict.OLE, f"output over {limits.output_bytes} bytes")
+    if sig:
+        return result(Verdict.RE, f"killed by {signal_name(sig)}")
+    if code != 0:
+        return result(Verdict.RE, f"exit code {code}")
+    if raw.get("error"):
+        return result(Verdict.RE, raw["error"])
+    if expected is not None and not compare(raw.get("stdout") or "", expected):
+        return result(Verdict.WA, "output differs from the expected output")
+    return result(Verdict.OK)

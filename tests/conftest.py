@@ -1,0 +1,67 @@
+"""Shared fixtures. Docker tests fail (never skip) when KLEARCT_REQUIRE_DOCKER=1, as in CI."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from klear_ct.sandbox import SandboxError, open_sandbox
+
+REQUIRE_DOCKER = os.environ.get("KLEARCT_REQUIRE_DOCKER") == "1"
+_skipped_docker: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """Compiled-program cache of this test session only."""
+    previous = os.environ.get("KLEARCT_CACHE_DIR")
+    os.environ["KLEARCT_CACHE_DIR"] = str(tmp_path_factory.mktemp("klearct-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("KLEARCT_CACHE_DIR", None)
+    else:
+        os.environ["KLEARCT_CACHE_DIR"] = previous
+
+
+def open_or_skip(backend: str, slots: int = 2):
+    try:
+        return open_sandbox(backend, slots=slots)
+    except SandboxError as e:
+        if backend == "docker" and REQUIRE_DOCKER:
+            pytest.fail(f"the Docker engine is required here: {e}")
+        pytest.skip(f"{backend} sandbox unavailable: {e}")
+
+
+@pytest.fixture(scope="session")
+def docker_sandbox(isolated_cache):
+    sandbox = open_or_skip("docker")
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(scope="session")
+def local_sandbox(isolated_cache):
+    sandbox = open_or_skip("local")
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker),
+                        pytest.param("local", marks=pytest.mark.local)])
+def sandbox(request):
+    """Both backends: behaviour that must not depend on the backend is tested on each."""
+    return request.getfixturevalue(f"{request.param}_sandbox")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "docker" in report.keywords:
+        _skipped_docker.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_DOCKER and _skipped_docker:
+        print(f"\n{len(_skipped_docker)} Docker test(s) were skipped where Docker is required:")
+        for nodeid in _skipped_docker:
+            print(f"  {nodeid}")
+        session.exitstatus = 1
