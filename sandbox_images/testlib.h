@@ -86,6 +86,11 @@ inline std::string vformat(const char* fmt, va_list ap) {
     return std::string(buf.data(), static_cast<size_t>(n));
 }
 
+// Declares std::string `var` holding the printf-style formatting of `fmt` and the "..." after it.
+#define TESTLIB_VFORMAT(var, fmt) \
+    std::string var;              \
+    do { va_list ap_; va_start(ap_, fmt); var = testlib_detail::vformat(fmt, ap_); va_end(ap_); } while (0)
+
 // Plain data only: it must stay usable while static objects are being destroyed.
 struct State {
     TTestlibMode mode;
@@ -99,10 +104,7 @@ inline State state = {_unknown, 0, 0, nullptr};
 
 inline std::string format(const char* fmt, ...) TESTLIB_PRINTF(1, 2);
 inline std::string format(const char* fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    std::string s = testlib_detail::vformat(fmt, ap);
-    va_end(ap);
+    TESTLIB_VFORMAT(s, fmt);
     return s;
 }
 
@@ -199,29 +201,20 @@ inline void setName(const char* /*fmt*/, ...) {}
 
 [[noreturn]] inline void quitf(TResult result, const char* fmt, ...) TESTLIB_PRINTF(2, 3);
 [[noreturn]] inline void quitf(TResult result, const char* fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    std::string msg = testlib_detail::vformat(fmt, ap);
-    va_end(ap);
+    TESTLIB_VFORMAT(msg, fmt);
     quit(result, msg);
 }
 
 inline void quitif(bool condition, TResult result, const char* fmt, ...) TESTLIB_PRINTF(3, 4);
 inline void quitif(bool condition, TResult result, const char* fmt, ...) {
     if (!condition) return;
-    va_list ap;
-    va_start(ap, fmt);
-    std::string msg = testlib_detail::vformat(fmt, ap);
-    va_end(ap);
+    TESTLIB_VFORMAT(msg, fmt);
     quit(result, msg);
 }
 
 [[noreturn]] inline void quitp(double points, const char* fmt, ...) TESTLIB_PRINTF(2, 3);
 [[noreturn]] inline void quitp(double points, const char* fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    std::string msg = testlib_detail::vformat(fmt, ap);
-    va_end(ap);
+    TESTLIB_VFORMAT(msg, fmt);
     std::string text = format("%.10g", points);
     quit(_points, msg.empty() ? text : text + " " + msg);
 }
@@ -231,10 +224,7 @@ inline void quitif(bool condition, TResult result, const char* fmt, ...) {
 inline void ensuref(bool cond, const char* fmt, ...) TESTLIB_PRINTF(2, 3);
 inline void ensuref(bool cond, const char* fmt, ...) {
     if (cond) return;
-    va_list ap;
-    va_start(ap, fmt);
-    std::string msg = testlib_detail::vformat(fmt, ap);
-    va_end(ap);
+    TESTLIB_VFORMAT(msg, fmt);
     quit(_fail, msg);
 }
 
@@ -537,10 +527,7 @@ public:
     std::string next(const std::string& ptrn) { return pattern(ptrn).next(*this); }
 
     std::string next(const char* fmt, ...) TESTLIB_PRINTF(2, 3) {
-        va_list ap;
-        va_start(ap, fmt);
-        std::string p = testlib_detail::vformat(fmt, ap);
-        va_end(ap);
+        TESTLIB_VFORMAT(p, fmt);
         return pattern(p).next(*this);
     }
 
@@ -606,7 +593,7 @@ public:
     void shuffle(Iter first, Iter last) {
         auto n = std::distance(first, last);
         for (decltype(n) i = 1; i < n; ++i)
-            std::iter_swap(std::next(first, i), std::next(first, static_cast<decltype(n)>(below(static_cast<uint64_t>(i) + 1))));
+            std::iter_swap(std::next(first, i), std::next(first, static_cast<decltype(n)>(below(uint64_t(i) + 1))));
     }
 
     // A random permutation of first, first + 1, ..., first + size - 1 (default first = 0).
@@ -671,15 +658,16 @@ public:
             return parts;
         }
         long double need = static_cast<long double>(size) * static_cast<long double>(min_part);
-        if (need > static_cast<long double>(sum)) quit(_fail, "random_t::partition(): sum is less than size * min_part");
+        if (need > static_cast<long double>(sum))
+            quit(_fail, "random_t::partition(): sum is less than size * min_part");
         long long n = static_cast<long long>(size);
         long long free_sum = static_cast<long long>(sum) - n * static_cast<long long>(min_part);
         std::vector<long long> cuts = distinct(n - 1, 1LL, free_sum + n - 1);
         std::sort(cuts.begin(), cuts.end());
         cuts.insert(cuts.begin(), 0);
         cuts.push_back(free_sum + n);
-        for (long long i = 0; i < n; ++i)
-            parts.push_back(static_cast<T>(cuts[static_cast<size_t>(i + 1)] - cuts[static_cast<size_t>(i)] - 1 + static_cast<long long>(min_part)));
+        for (size_t i = 0; i + 1 < cuts.size(); ++i)
+            parts.push_back(static_cast<T>(cuts[i + 1] - cuts[i] - 1 + static_cast<long long>(min_part)));
         return parts;
     }
 
@@ -822,12 +810,14 @@ T opt_cast(const std::string& value, const std::string& what) {
         return value[0];
     } else if constexpr (std::is_integral<T>::value) {
         T out{};
-        if (!parse_integral(value, out)) quit(_fail, "Opt " + what + ": expected an integer, but \"" + value + "\" found");
+        if (!parse_integral(value, out))
+            quit(_fail, "Opt " + what + ": expected an integer, but \"" + value + "\" found");
         return out;
     } else if constexpr (std::is_floating_point<T>::value) {
         char* end = nullptr;
         double v = std::strtod(value.c_str(), &end);
-        if (value.empty() || *end != '\0') quit(_fail, "Opt " + what + ": expected a number, but \"" + value + "\" found");
+        if (value.empty() || *end != '\0')
+            quit(_fail, "Opt " + what + ": expected a number, but \"" + value + "\" found");
         return static_cast<T>(v);
     } else {
         std::istringstream ss(value);
@@ -941,18 +931,18 @@ public:
             while (!eof() && (data_[pos_] == ' ' || data_[pos_] == '\t')) ++pos_;
             return;
         }
-        if (curChar() != ' ') fail(_pe, eof() ? "Expected space, but end of file found" : "Expected space, but " + show(data_[pos_]) + " found");
+        if (curChar() != ' ') fail(_pe, "Expected space, but " + found() + " found");
         ++pos_;
     }
 
     void readEoln() {
-        if (!eoln()) fail(_pe, eof() ? "Expected EOLN, but end of file found" : "Expected EOLN, but " + show(data_[pos_]) + " found");
+        if (!eoln()) fail(_pe, "Expected EOLN, but " + found() + " found");
     }
 
     void readEof() {
         ++testlib_detail::state.read_eof_count;
         if (!strict_) skipBlanks();
-        if (!eof()) fail(_pe, "Expected EOF, but " + show(data_[pos_]) + " found");
+        if (!eof()) fail(_pe, "Expected EOF, but " + found() + " found");
     }
 
     // --- tokens and lines ---
@@ -962,10 +952,14 @@ public:
         check_pattern(t, p, name, "Token");
         return t;
     }
-    std::string readToken(const std::string& ptrn, const std::string& name = "") { return readToken(pattern(ptrn), name); }
+    std::string readToken(const std::string& ptrn, const std::string& name = "") {
+        return readToken(pattern(ptrn), name);
+    }
     std::string readWord() { return readToken(); }
     std::string readWord(const pattern& p, const std::string& name = "") { return readToken(p, name); }
-    std::string readWord(const std::string& ptrn, const std::string& name = "") { return readToken(pattern(ptrn), name); }
+    std::string readWord(const std::string& ptrn, const std::string& name = "") {
+        return readToken(pattern(ptrn), name);
+    }
 
     std::string readLine() {
         if (eof()) fail(_unexpected_eof, "Unexpected end of file - line expected");
@@ -981,10 +975,14 @@ public:
         check_pattern(line, p, name, "Line");
         return line;
     }
-    std::string readLine(const std::string& ptrn, const std::string& name = "") { return readLine(pattern(ptrn), name); }
+    std::string readLine(const std::string& ptrn, const std::string& name = "") {
+        return readLine(pattern(ptrn), name);
+    }
     std::string readString() { return readLine(); }
     std::string readString(const pattern& p, const std::string& name = "") { return readLine(p, name); }
-    std::string readString(const std::string& ptrn, const std::string& name = "") { return readLine(pattern(ptrn), name); }
+    std::string readString(const std::string& ptrn, const std::string& name = "") {
+        return readLine(pattern(ptrn), name);
+    }
 
     // --- numbers ---
     int readInt() { return static_cast<int>(read_integer(INT_MIN, INT_MAX, false, "", "int32")); }
@@ -996,12 +994,18 @@ public:
         return read_integer(minv, maxv, true, name, "int64");
     }
     long long readInteger() { return readLong(); }
-    long long readInteger(long long minv, long long maxv, const std::string& name = "") { return readLong(minv, maxv, name); }
+    long long readInteger(long long minv, long long maxv, const std::string& name = "") {
+        return readLong(minv, maxv, name);
+    }
 
     double readReal() { return read_real(0, 0, false, -1, -1, ""); }
-    double readReal(double minv, double maxv, const std::string& name = "") { return read_real(minv, maxv, true, -1, -1, name); }
+    double readReal(double minv, double maxv, const std::string& name = "") {
+        return read_real(minv, maxv, true, -1, -1, name);
+    }
     double readDouble() { return readReal(); }
-    double readDouble(double minv, double maxv, const std::string& name = "") { return readReal(minv, maxv, name); }
+    double readDouble(double minv, double maxv, const std::string& name = "") {
+        return readReal(minv, maxv, name);
+    }
     // Fixed-point only, with between minDigits and maxDigits digits after the point.
     double readStrictReal(double minv, double maxv, int minDigits, int maxDigits, const std::string& name = "") {
         return read_real(minv, maxv, true, minDigits, maxDigits, name);
@@ -1056,19 +1060,13 @@ public:
     [[noreturn]] void quit(TResult result, const char* msg) { quit(result, std::string(msg)); }
 
     [[noreturn]] void quitf(TResult result, const char* fmt, ...) TESTLIB_PRINTF(3, 4) {
-        va_list ap;
-        va_start(ap, fmt);
-        std::string msg = testlib_detail::vformat(fmt, ap);
-        va_end(ap);
+        TESTLIB_VFORMAT(msg, fmt);
         quit(result, msg);
     }
 
     void ensuref(bool cond, const char* fmt, ...) TESTLIB_PRINTF(3, 4) {
         if (cond) return;
-        va_list ap;
-        va_start(ap, fmt);
-        std::string msg = testlib_detail::vformat(fmt, ap);
-        va_end(ap);
+        TESTLIB_VFORMAT(msg, fmt);
         quit(_wa, msg);
     }
 
@@ -1091,7 +1089,11 @@ private:
         return std::string("'") + c + "'";
     }
 
-    size_t line() const { return 1 + static_cast<size_t>(std::count(data_.begin(), data_.begin() + static_cast<long>(std::min(pos_, data_.size())), '\n')); }
+    size_t line() const {
+        return 1 + static_cast<size_t>(std::count(data_.begin(), data_.begin() + static_cast<long>(pos_), '\n'));
+    }
+
+    std::string found() const { return eof() ? "end of file" : show(data_[pos_]); }
 
     // A reading error: strict streams report where it happened.
     [[noreturn]] void fail(TResult result, const std::string& msg) {
@@ -1108,16 +1110,20 @@ private:
         return data_.substr(begin, pos_ - begin);
     }
 
+    // "Integer 5" or "Integer parameter [name=n] equals to 5", for error messages.
+    static std::string subject(const char* kind, const std::string& name, const std::string& value) {
+        if (name.empty()) return std::string(kind) + " " + value;
+        return std::string(kind) + " parameter [name=" + name + "] equals to " + value + ",";
+    }
+
     void check_pattern(const std::string& s, const pattern& p, const std::string& name, const char* kind) {
         if (p.matches(s)) return;
-        if (name.empty()) fail(_wa, format("%s \"%s\" doesn't correspond to pattern \"%s\"", kind, compress(s).c_str(), p.src().c_str()));
-        fail(_wa, format("%s parameter [name=%s] equals to \"%s\", doesn't correspond to pattern \"%s\"", kind, name.c_str(), compress(s).c_str(), p.src().c_str()));
+        fail(_wa, subject(kind, name, "\"" + compress(s) + "\"") + " doesn't correspond to pattern \"" + p.src() + "\"");
     }
 
     static std::string range_msg(const char* kind, const std::string& name, const std::string& value,
                                  const std::string& lo, const std::string& hi) {
-        if (name.empty()) return std::string(kind) + " " + value + " violates the range [" + lo + ", " + hi + "]";
-        return std::string(kind) + " parameter [name=" + name + "] equals to " + value + ", violates the range [" + lo + ", " + hi + "]";
+        return subject(kind, name, value) + " violates the range [" + lo + ", " + hi + "]";
     }
 
     // Decimal integer; strict streams reject '+', leading zeros and "-0".
@@ -1170,7 +1176,8 @@ private:
         if (fixed_only) {
             if (int_digits == 0 || (point && frac_digits == 0) || i != t.size()) return false;
             if (int_digits > 1 && t[int_begin] == '0') return false;
-            if (minDigits >= 0 && (static_cast<int>(frac_digits) < minDigits || static_cast<int>(frac_digits) > maxDigits)) return false;
+            int digits = static_cast<int>(frac_digits);
+            if (minDigits >= 0 && (digits < minDigits || digits > maxDigits)) return false;
         } else if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
             ++i;
             if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
@@ -1187,7 +1194,8 @@ private:
         std::string t = token("double");
         double v = 0;
         if (!parse_real(t, v, minDigits, maxDigits))
-            fail(_pe, std::string("Expected ") + (minDigits >= 0 ? format("double with %d..%d digits after the point", minDigits, maxDigits) : "double") +
+            fail(_pe, (minDigits < 0 ? std::string("Expected double")
+                                     : format("Expected double with %d..%d digits after the point", minDigits, maxDigits)) +
                           ", but \"" + compress(t) + "\" found");
         if (bounded && (v < minv || v > maxv))
             fail(_wa, range_msg("Double", name, compress(t), format("%.10g", minv), format("%.10g", maxv)));
@@ -1289,7 +1297,8 @@ inline void registerValidation(int argc, char* argv[]) {
 inline void registerTestlibCmd(int argc, char* argv[]) {
     testlib_detail::state.mode = _checker;
     testlib_detail::parse_args(argc, argv);
-    if (argc < 4) quit(_fail, "Program must be run with: <input-file> <output-file> <answer-file> [<result-file>]");
+    if (argc < 4)
+        quit(_fail, "Program must be run with: <input-file> <output-file> <answer-file> [<result-file>]");
     if (argc > 4) testlib_detail::state.result_file = argv[4];
     inf.init(argv[1], _input, false, "input");
     ans.init(argv[3], _answer, false, "answer");
@@ -1305,8 +1314,8 @@ namespace testlib_detail {
 template <typename T, typename = void>
 struct is_container : std::false_type {};
 template <typename T>
-struct is_container<T, std::void_t<decltype(std::begin(std::declval<const T&>())), decltype(std::end(std::declval<const T&>()))>>
-    : std::true_type {};
+struct is_container<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
+                                   decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
 
 template <typename T, typename = void>
 struct is_iterator : std::false_type {};
@@ -1356,7 +1365,8 @@ inline void println() { std::cout << '\n'; }
 template <typename T, typename... Rest>
 void println(const T& first, const Rest&... rest) {
     using namespace testlib_detail;
-    if constexpr (sizeof...(Rest) == 1 && (std::is_same<T, Rest>::value && ...) && is_iterator<T>::value && !is_text<T>) {
+    constexpr bool range = sizeof...(Rest) == 1 && (std::is_same<T, Rest>::value && ...) && is_iterator<T>::value;
+    if constexpr (range && !is_text<T>) {
         print_range(first, rest...);
     } else {
         print_one(first);
