@@ -29,6 +29,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -446,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.tests < 1 or args.repeats < 1:
         parser.error("--tests and --repeats must be at least 1")
+    def on_term(signum, frame):
+        raise KeyboardInterrupt  # unwind through the `with` blocks: sandboxes closed, containers removed
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         return run_benchmark(args)
     except BenchFailure as e:

@@ -59,6 +59,14 @@ def parse_runner_output(out: bytes) -> RunnerReply:
     return reply
 
 
+@dataclass(frozen=True)
+class Job:
+    """One run of a batch: its stdin and, optionally, files of its own (already encoded)."""
+
+    stdin: str
+    files: dict | None = None
+
+
 def encode_files(files: dict[str, bytes], executable: set[str] = frozenset()) -> dict:
     return {name: {"b64": base64.b64encode(data).decode(), "mode": 0o755 if name in executable else 0o644}
             for name, data in files.items()}
@@ -137,23 +145,32 @@ class Sandbox(ABC):
 
     # -- run ---------------------------------------------------------------------------------
     def run(self, program: Program, inputs: Sequence[str], limits: Limits | None = None,
-            expected: Sequence[str | None] | None = None, compare: Comparison = lines) -> list[RunResult]:
-        """Run `program` on every input; one RunResult per input, in order."""
+            expected: Sequence[str | None] | None = None, compare: Comparison = lines,
+            files: Sequence[dict[str, str]] | None = None, args: Sequence[str] = ()) -> list[RunResult]:
+        """Run `program` on every input; one RunResult per input, in order.
+
+        `files` gives each run extra files in its work directory (name -> text), and
+        `args` extra command-line arguments (a checker gets `input output answer`)."""
         limits = limits or Limits()
         if expected is not None and len(expected) != len(inputs):
             raise ValueError("expected must have one entry per input")
+        if files is not None and len(files) != len(inputs):
+            raise ValueError("files must have one entry per input")
         compiled = self.compile(program)
         if compiled.error is not None:
             return [compiled.error] * len(inputs)
         lang = get_language(program.lang)
+        jobs = [Job(text, encode_files({k: v.encode("utf-8", "surrogateescape") for k, v in files[i].items()}) if files else None)
+                for i, text in enumerate(inputs)]
         chunk = max(1, min(self.batch_size, -(-len(inputs) // self.slots)))
-        futures = [self._executor.submit(self._run_chunk, lang, compiled, list(inputs[s:s + chunk]), limits)
-                   for s in range(0, len(inputs), chunk)]
+        futures = [self._executor.submit(self._run_chunk, lang, compiled, jobs[s:s + chunk], limits, tuple(args))
+                   for s in range(0, len(jobs), chunk)]
         raws = [raw for future in futures for raw in future.result()]
         wants = expected if expected is not None else [None] * len(inputs)
         return [decide_verdict(raw, limits, want, compare) for raw, want in zip(raws, wants, strict=True)]
 
-    def _run_chunk(self, lang: Language, compiled: CompiledProgram, inputs: list[str], limits: Limits) -> list[dict]:
+    def _run_chunk(self, lang: Language, compiled: CompiledProgram, inputs: list[Job], limits: Limits,
+                   args: tuple[str, ...]) -> list[dict]:
         """Runner answers for `inputs`; a run that breaks the sandbox is retried once, alone."""
         done: list[dict] = []
         retried: set[int] = set()
@@ -161,7 +178,7 @@ class Sandbox(ABC):
             rest = inputs[len(done):]
             if len(done) in retried:
                 rest = rest[:1]
-            reply = self._call_runner(self._run_request(lang, compiled, rest, limits),
+            reply = self._call_runner(self._run_request(lang, compiled, rest, limits, args),
                                       watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
             done.extend(reply.lines[: len(rest)])
             if reply.fault is None and len(reply.lines) >= len(rest):
@@ -185,6 +202,11 @@ class Sandbox(ABC):
         return {"broke_sandbox": f"the run broke its sandbox twice: {reply.fault or 'dirty'}"}
 
     @staticmethod
-    def _run_request(lang: Language, compiled: CompiledProgram, inputs: list[str], limits: Limits) -> dict:
-        return {"action": "run", "files": encode_files(compiled.files, compiled.executable),
-                "cmd": list(lang.run_cmd), "inputs": inputs, "limits": limits.for_runner(lang), "env": RUN_ENV}
+    def _run_request(lang: Language, compiled: CompiledProgram, jobs: list[Job], limits: Limits,
+                     args: tuple[str, ...]) -> dict:
+        request = {"action": "run", "files": encode_files(compiled.files, compiled.executable),
+                   "cmd": [*lang.run_cmd, *args], "inputs": [job.stdin for job in jobs],
+                   "limits": limits.for_runner(lang), "env": RUN_ENV}
+        if any(job.files for job in jobs):
+            request["input_files"] = [job.files or {} for job in jobs]
+        return request

@@ -10,6 +10,7 @@ Protocol: one JSON request on stdin, JSON lines on stdout.
 
   request  = {"action": "compile" | "run", "files": {name: {"b64": str, "mode": int}},
               "cmd": [argv], "inputs": [str] (run), "collect": name (compile),
+              "input_files": [{name: {"b64", "mode"}}] (run; extra files per input, e.g. for checkers),
               "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
                          nofile, nproc, output_bytes, stderr_bytes, collect_bytes},
               "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null}
@@ -396,6 +397,8 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
         env_i = dict(env, HOME=box, TMPDIR=box)
         try:
             write_files(box, request.get("files", {}), run_as)
+            if request.get("input_files"):
+                write_files(box, request["input_files"][i], run_as)
             stdin_bytes = text.encode("utf-8", errors="surrogateescape")
             result = run_one(cmd, box, env_i, stdin_bytes, limits, run_as, sandboxed, helper)
             if request["action"] == "compile" and request.get("collect") and result["exit_code"] == 0:
