@@ -1,0 +1,1 @@
+"""The G-V stages as plain functions over records."""
