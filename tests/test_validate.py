@@ -1,0 +1,136 @@
+"""The validation stage on the real sandbox, with problems built in the test."""
+
+import pytest
+
+from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
+from klear_ct.pipeline.select import select_tests
+from klear_ct.pipeline.validate import GeneratorOutputError, ValidateSettings, parse_generator_output, validate_problem
+
+pytestmark = pytest.mark.docker
+
+SUM_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
+SUM_CPP = "#include <cstdio>\nint main(){long long a,b;scanf(\"%lld %lld\",&a,&b);printf(\"%lld\\n\",a+b);}\n"
+SUM_PY2 = "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n"
+OVERFLOW = "#include <cstdio>\nint main(){int a,b;scanf(\"%d %d\",&a,&b);printf(\"%d\\n\",a+b);}\n"
+SLOW = "a, b = map(int, input().split())\nx = 0\nfor _ in range(min(abs(a), 10**8)):\n    x += 1\nprint(a + b)\n"
+CRASH = "a, b = map(int, input().split())\nprint(a + b if b else 1 // b)\n"
+GENERATOR = ("import random\nrandom.seed(7)\ncases = ['0 0', '2000000000 2000000000', '300000000 1']\n"
+             "cases += [f'{random.randint(-100, 100)} {random.randint(-100, 100)}' for _ in range(10)]\n"
+             "print(repr(cases))\n")
+
+
+def sum_problem(**changes) -> Problem:
+    base = dict(
+        id="sum", statement="print a+b", time_limit_s=1.0, memory_limit_mb=256,
+        gold=[Program(lang="python3", code=SUM_PY), Program(lang="cpp17", code=SUM_CPP),
+              Program(lang="python3", code=SUM_PY2)],
+        incorrect=[IncorrectProgram(id="sum/overflow", program=Program(lang="cpp17", code=OVERFLOW), expected_verdict="WA"),
+                   IncorrectProgram(id="sum/slow", program=Program(lang="python3", code=SLOW), expected_verdict="TLE"),
+                   IncorrectProgram(id="sum/crash", program=Program(lang="python3", code=CRASH), expected_verdict="RE")],
+        public_tests=[TestCase(problem_id="sum", input="1 2\n", output="3\n", kind="public")],
+        generators=[Program(lang="python3", code=GENERATOR)],
+    )
+    return Problem(**(base | changes))
+
+
+def test_parse_generator_output_shapes():
+    assert parse_generator_output("['1 2', '3 4\\n']") == ["1 2\n", "3 4\n"]
+    assert parse_generator_output('["5"]') == ["5\n"]
+    for bad, message in [("", "printed nothing"), ("hello", "not a list literal"), ("{'a': 1}", "not a list"),
+                         ("[1, 2]", "element 0 is a int")]:
+        with pytest.raises(GeneratorOutputError, match=message):
+            parse_generator_output(bad)
+
+
+def test_consistent_tests_and_kill_matrix(docker_sandbox):
+    result = validate_problem(sum_problem(), docker_sandbox)
+    assert result.outcome == "ok", result.events
+    assert result.tests[0].kind == "public" and result.tests[0].output == "3\n"
+    assert len(result.tests) == 14  # 1 public + 13 distinct generated
+    by_input = {t.input: t for t in result.tests}
+    assert by_input["2000000000 2000000000\n"].output == "4000000000\n"
+    assert "sum/overflow" in by_input["2000000000 2000000000\n"].kills
+    assert "sum/crash" in by_input["0 0\n"].kills
+    assert "sum/slow" in by_input["300000000 1\n"].kills
+    assert all(t.gold_agree == 3 and t.gold_total == 3 for t in result.tests)
+    solutions = {row["solution_id"]: row for row in result.solutions}
+    assert solutions["sum/slow"]["first_failure"] == "TLE"
+    assert solutions["sum/crash"]["first_failure"] == "RE"
+    assert all(solutions[s]["killed"] for s in ("sum/overflow", "sum/slow", "sum/crash"))
+
+
+def test_broken_generator_is_an_event_not_a_crash(docker_sandbox):
+    broken = [Program(lang="python3", code="print('[1 2')\n"), Program(lang="python3", code="raise RuntimeError('boom')\n"),
+              Program(lang="python3", code="print(repr(['9 9']))\n")]
+    result = validate_problem(sum_problem(generators=broken), docker_sandbox)
+    causes = [e["cause"] for e in result.events if e["stage"] == "generate_inputs"]
+    assert causes == ["generator_bad_format", "generator_crash"]
+    crash = next(e for e in result.events if e["cause"] == "generator_crash")
+    assert "boom" in crash["error"]
+    assert result.outcome == "ok" and {t.input for t in result.tests} == {"1 2\n", "9 9\n"}
+    only_broken = validate_problem(sum_problem(generators=broken[:2]), docker_sandbox)
+    assert only_broken.outcome == "failed" and only_broken.cause == "generator_failed"
+
+
+def test_gold_disagreement_and_failure_drop_the_input(docker_sandbox):
+    wrong_on_big = "a, b = map(int, input().split())\nprint(a + b if a < 10**6 else 0)\n"
+    crashes_on_zero = "a, b = map(int, input().split())\nprint(a + b + 0 // (a or b or 1) * 0 if a or b else 1 // 0)\n"
+    problem = sum_problem(gold=[Program(lang="python3", code=SUM_PY), Program(lang="python3", code=wrong_on_big)],
+                          incorrect=[])
+    result = validate_problem(problem, docker_sandbox)
+    disagree = [e for e in result.events if e["cause"] == "gold_disagree"]
+    assert {e["input"] for e in disagree} == {"2000000000 2000000000\n", "300000000 1\n"}
+    assert disagree[0]["outputs"][0] != disagree[0]["outputs"][1]
+    assert "300000000 1\n" not in {t.input for t in result.tests}
+    problem = sum_problem(gold=[Program(lang="python3", code=SUM_PY), Program(lang="python3", code=crashes_on_zero)],
+                          incorrect=[])
+    result = validate_problem(problem, docker_sandbox)
+    failed = [e for e in result.events if e["cause"] == "gold_failed_on_input"]
+    assert failed and failed[0]["input"] == "0 0\n" and failed[0]["verdict"] == "RE"
+    assert "ZeroDivisionError" in failed[0]["error"]
+    assert "0 0\n" not in {t.input for t in result.tests}
+
+
+def test_gold_over_the_problem_time_limit_drops_the_input(docker_sandbox):
+    slow_gold = "a, b = map(int, input().split())\nif a > 10**8:\n    while True: pass\nprint(a + b)\n"
+    problem = sum_problem(gold=[Program(lang="python3", code=SUM_PY), Program(lang="python3", code=slow_gold)],
+                          incorrect=[])
+    result = validate_problem(problem, docker_sandbox)
+    assert {e["verdict"] for e in result.events if e["cause"] == "gold_failed_on_input"} == {"TLE"}
+    assert "2000000000 2000000000\n" not in {t.input for t in result.tests}
+
+
+CHECKER = """import sys
+inp, out, ans = (open(p).read() for p in sys.argv[1:4])
+n = int(inp.split()[0])
+words = out.split()
+if len(words) != 2:
+    print("want two numbers"); sys.exit(1)
+a, b = map(int, words)
+sys.exit(0 if a + b == n and a >= 0 and b >= 0 else 1)
+"""
+
+
+def test_several_valid_answers_need_the_checker(docker_sandbox):
+    # print any two non-negative numbers with sum n: golds answer differently
+    golds = [Program(lang="python3", code="n = int(input())\nprint(0, n)\n"),
+             Program(lang="python3", code="n = int(input())\nprint(n, 0)\n"),
+             Program(lang="python3", code="n = int(input())\nprint(n // 2, n - n // 2)\n")]
+    wrong = IncorrectProgram(id="split/neg", program=Program(lang="python3", code="n = int(input())\nprint(-1, n + 1)\n"))
+    problem = Problem(id="split", gold=golds, incorrect=[wrong], checker=Program(lang="python3", code=CHECKER),
+                      generators=[Program(lang="python3", code="print([str(i) for i in range(1, 6)])\n")])
+    result = validate_problem(problem, docker_sandbox)
+    assert result.outcome == "ok" and len(result.tests) == 5, result.events
+    assert all(t.kills == ["split/neg"] for t in result.tests)
+    without_checker = validate_problem(problem.model_copy(update={"checker": None}), docker_sandbox)
+    assert without_checker.outcome == "failed" and without_checker.cause == "no_consistent_tests"
+    assert any(e["cause"] == "gold_disagree" for e in without_checker.events)
+
+
+def test_discriminative_selection_keeps_public_and_every_kill_pattern(docker_sandbox):
+    tests = validate_problem(sum_problem(), docker_sandbox, ValidateSettings()).tests
+    chosen = select_tests(tests, "discriminative", smallest=1, stratified=0)
+    assert chosen[0].kind == "public"
+    patterns = {tuple(sorted(t.kills)) for t in tests if t.kind != "public"}
+    assert {tuple(sorted(t.kills)) for t in chosen if t.kind != "public"} == patterns
+    assert len(chosen) < len(tests)
