@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # no registry is reachable here: bootstrap the image's base from Debian's mirror
 SANDBOX_BUILD_FLAGS ?= --offline
 
-.PHONY: setup venv engine sandbox-image check test test-fast bench lint clean
+.PHONY: setup venv engine sandbox-image demo check test test-fast bench lint clean
 
 setup: venv engine sandbox-image
 
@@ -23,6 +23,18 @@ engine:
 sandbox-image: venv engine
 	@$(BIN)/python -c "import docker; from klear_ct.sandbox.image import image_tag; docker.from_env().images.get(image_tag())" 2>/dev/null \
 		|| $(BIN)/klearct sandbox build $(SANDBOX_BUILD_FLAGS)
+
+DEMO_RUN ?= runs/demo
+# validate -> export -> report on the bundled sample, offline, no LLM. validate exits 1 when some
+# problem failed (the sample has a broken generator on purpose); anything else stops the demo.
+demo: sandbox-image
+	$(BIN)/klearct validate datasets/sample/problems.jsonl -o $(DEMO_RUN) || [ $$? -eq 1 ]
+	$(BIN)/klearct export $(DEMO_RUN) --format verl -o $(DEMO_RUN)/export/verl.parquet
+	$(BIN)/klearct export $(DEMO_RUN) --format klear -o $(DEMO_RUN)/export/klear.jsonl
+	$(BIN)/klearct report $(DEMO_RUN) --html $(DEMO_RUN)/report.html
+	$(BIN)/python -c "import json, pyarrow.parquet as pq; t = pq.read_table('$(DEMO_RUN)/export/verl.parquet'); \
+		n = sum(len(json.loads(r['ground_truth'])['inputs']) for r in t.column('reward_model').to_pylist()); \
+		print(f'verl export: {t.num_rows} problems, {n} tests, every ground_truth parses')"
 
 check: sandbox-image
 	$(BIN)/klearct sandbox check --backend docker

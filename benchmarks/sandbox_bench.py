@@ -246,6 +246,10 @@ def run_benchmark(args) -> int:
     console.print(f"[bold]sandbox benchmark[/]: {args.tests} tests, {slots} slots, backends bare,"
                   f"{','.join(backends)}, best of {args.repeats}; host {platform.node()} "
                   f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})")
+    busy = os.getloadavg()[0]
+    if busy > 0.5 * (os.cpu_count() or 1):
+        console.print(f"[yellow]warning: the machine is already busy (1-minute load {busy:.2f} on "
+                      f"{os.cpu_count()} CPUs) before the benchmark starts; timings will be noisy[/]")
     if not args.py_iters:
         console.print(f"Python loop calibrated on CPU time: interpreter start-up {startup_ms:.1f} ms, "
                       f"{ns_per_iter:.0f} ns/iteration -> {py_iters} iterations")
@@ -314,6 +318,8 @@ def run_benchmark(args) -> int:
     if "docker" in backends:
         failures += leftover_containers()
     print_table(measurements, cases, order, slots, args)
+    console.print(f"1-minute load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
+                  "(other work on the machine inflates every row, bare included)")
     if args.json:
         write_json(Path(args.json), measurements, cases, order, slots, args, py_iters, failures)
     if failures:

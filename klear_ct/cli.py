@@ -228,13 +228,16 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Write trainer-ready files from a run's validated tests."""
-    from klear_ct.formats import EXPORTERS, export as export_rows
+    from klear_ct.formats import EXPORTERS
+    from klear_ct.formats import export as export_rows
     from klear_ct.store import RunStore
 
     if output_format not in EXPORTERS:
         raise fail(f"unknown --format {output_format!r}; choose one of {', '.join(EXPORTERS)}")
     store = RunStore(run)
-    rows = ((problem, store.tests(problem.id)) for problem in store.problems())
+    finished = store.done("validate")
+    ok = [p for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok"]  # failed ones stay out
+    rows = ((problem, store.tests(problem.id)) for problem in ok)
     summary = export_rows(rows, output_format, out, max_tests_per_problem=max_tests,
                           validation_fraction=validation_fraction, seed=seed, data_source=data_source)
     store.record_command("export", format=output_format, out=str(out), summary=summary)

@@ -152,10 +152,6 @@ class RunStore:
         append_line(self.root / "done.jsonl",
                     {"problem_id": problem_id, "stage": stage, "outcome": outcome, "cause": cause, **summary})
 
-    def forget(self, problem_id: str, stage: str = "validate") -> None:
-        """Make a finished problem run again (e.g. --retry-failed)."""
-        append_line(self.root / "done.jsonl", {"problem_id": problem_id, "stage": f"{stage}:forgotten"})
-
     def event(self, problem_id: str, stage: str, outcome: str, cause: str | None = None, **detail) -> None:
         append_line(self.root / "events.jsonl", {"problem_id": problem_id, "stage": stage, "outcome": outcome,
                                                  "cause": cause, **detail})
@@ -164,7 +160,7 @@ class RunStore:
         return read_lines(self.root / "events.jsonl")
 
     def write_problem(self, problem: Problem) -> None:
-        table = pa.Table.from_pylist([{"id": problem.id, "record": problem.model_dump_json()}])
+        table = pa.Table.from_pylist([{"id": problem.id, "record": problem.model_dump_json(exclude_computed_fields=True)}])
         write_parquet_atomic(table, self.root / "problems" / f"{problem_key(problem.id)}.parquet")
 
     def problems(self) -> Iterator[Problem]:

@@ -35,6 +35,7 @@ import re
 PYTHON3, PYTHON2, CPP, C, JAVA = "python3", "python2", "cpp17", "c11", "java17"
 
 _MIN_SCORE = 3
+_EDGE_CHARS = 32_000
 
 # strings first (so a quote inside a comment or a comment marker inside a string is handled
 # in source order), then comments; a `#` line that looks like a preprocessor directive stays
@@ -101,14 +102,14 @@ def _c_family_score(text: str, lines: list[str]) -> int:
         score += 5
     if _has(r"^[ \t]*#[ \t]*(define|pragma|ifn?def|undef)\b", text):
         score += 2
-    if _has(r"\b(int|void|signed|long|auto)\s+main\s*\(", text) or _has(r"^main\s*\(", text):
+    if _has(r"\b(int|void|signed|long|auto)\s+main\s*\(", text):
         score += 4
     if _has(r"\b(scanf|printf|puts|getchar|putchar|gets|fgets)\s*\(", text):
         score += 2
     if _has(r"\b(long\s+long|unsigned\s+\w+|(int|char|double|float|long|bool)\s+\w+\s*\[[^\]]*\]\s*[;=,])", text):
         score += 2
     score += 3 * sum(_has(p, text) for p in _CPP_MARKERS)
-    if lines:
+    if score and lines:  # the shape of the lines backs up other evidence, never stands alone
         c_like = sum(line.rstrip().endswith((";", "{", "}")) for line in lines)
         score += round(8 * c_like / len(lines))
     return score
@@ -130,11 +131,13 @@ def _python_score(text: str, lines: list[str]) -> int:
         score += 3
     if _has(r"\belif\b|\blambda\b|\bNone\b|\bTrue\b|\bFalse\b|\bnot\s+in\b|\bis\s+not\b", text):
         score += 2
+    if _has(r"^[ \t]*print\s*\(.*\)[ \t]*$", text):  # a print call as a statement, no semicolon
+        score += 3
     if _has(r"\bprint\s*\(|\brange\s*\(|\blen\s*\(|\bmap\s*\(\s*int\b|\.split\s*\(\s*\)|\bint\s*\(", text):
         score += 2
     if _has(r"^[ \t]*print\s+[^\s(=.]", text) or _has(r"\braw_input\s*\(", text):
         score += 3  # Python 2 is still Python
-    if lines:
+    if score and lines:
         colon = sum(line.rstrip().endswith(":") for line in lines)
         score += round(6 * colon / len(lines))
     return score
@@ -159,6 +162,8 @@ def detect_language(code: str) -> str | None:
     """The language of `code` (see the module docstring), or None when it cannot tell."""
     if not isinstance(code, str) or not code.strip():
         return None
+    if len(code) > 2 * _EDGE_CHARS:  # huge sources are mostly tables: their head and tail tell
+        code = code[:_EDGE_CHARS] + "\n" + code[-_EDGE_CHARS:]
     text = strip_strings_and_comments(code.replace("\r\n", "\n"))
     for lang, markers in _OTHER_LANGUAGES:
         if any(_has(p, text) for p in markers):

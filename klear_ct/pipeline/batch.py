@@ -32,8 +32,9 @@ class BatchSummary:
 
 
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
-                   settings: ValidateSettings = ValidateSettings(), retry_failed: bool = False,
+                   settings: ValidateSettings | None = None, retry_failed: bool = False,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None) -> BatchSummary:
+    settings = settings or ValidateSettings()
     summary = BatchSummary()
     finished = store.done(STAGE)
     for row in rows:

@@ -189,7 +189,7 @@ def validate_problem(problem: Problem, sandbox: Sandbox, settings: ValidateSetti
 
     # which inputs the golds agree on
     candidates: list[tuple[int, int, list[int]]] = []  # (input index, reference gold, other ok golds)
-    for i, (text, kind, generator_id) in enumerate(inputs):
+    for i, (text, _kind, generator_id) in enumerate(inputs):
         ok = [g for g, runs in enumerate(gold_runs) if runs[i].verdict == Verdict.OK]
         failed = [g for g in range(len(gold_runs)) if g not in ok]
         if failed:

@@ -67,7 +67,7 @@ def set_limits(limits):
 def write_files(directory, files, run_as):
     for name, spec in files.items():
         if "/" in name or name in ("", ".", ".."):
-            raise ValueError("bad file name %r" % name)
+            raise ValueError(f"bad file name {name!r}")
         path = os.path.join(directory, name)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, spec.get("mode", 0o644))
         with os.fdopen(fd, "wb") as f:
@@ -79,18 +79,18 @@ def write_files(directory, files, run_as):
 def read_regular_file(directory, name, cap):
     """Read a file a program left behind, refusing links, FIFOs, devices and oversize files."""
     if "/" in name:
-        raise ValueError("bad file name %r" % name)
+        raise ValueError(f"bad file name {name!r}")
     dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dfd)
     except OSError as e:
-        raise ValueError("cannot open %s: %s" % (name, e.strerror)) from None
+        raise ValueError(f"cannot open {name}: {e.strerror}") from None
     finally:
         os.close(dfd)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise ValueError("%s is not a regular file" % name)
+            raise ValueError(f"{name} is not a regular file")
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, READ_CHUNK)
@@ -98,7 +98,7 @@ def read_regular_file(directory, name, cap):
                 break
             total += len(chunk)
             if total > cap:
-                raise ValueError("%s is larger than %d bytes" % (name, cap))
+                raise ValueError(f"{name} is larger than {cap} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -139,7 +139,7 @@ def spawn(cmd, cwd, env, limits, run_as, helper):
             os.execve(cmd[0], cmd, env)
         except BaseException as e:  # report why exec failed, then die
             try:
-                os.write(exec_w, ("%s: %s" % (type(e).__name__, e)).encode()[:1000])
+                os.write(exec_w, (f"{type(e).__name__}: {e}").encode()[:1000])
             finally:
                 os._exit(127)
     for fd in (in_r, out_w, err_w, exec_w, report_w):
@@ -168,7 +168,7 @@ def read_report(report_r):
         os.close(report_r)
     words = data.split()
     if len(words) >= 2 and words[0] == b"exec":
-        return None, "cannot execute the program: %s" % os.strerror(int(words[1]))
+        return None, f"cannot execute the program: {os.strerror(int(words[1]))}"
     if len(words) == 4:
         status, maxrss, utime, stime = (int(w) for w in words)
         return (status, maxrss, (utime + stime) / 1000.0), None
@@ -413,7 +413,7 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
                     data = read_regular_file(box, output_file, int(limits.get("output_bytes", 64 << 20)))
                     result["stdout"] = data.decode("utf-8", errors="replace")
                 except ValueError as e:
-                    result["error"] = "output file: %s" % e
+                    result["error"] = f"output file: {e}"
         finally:
             dirty = not clean_dirs([workroot] + shared_dirs, keep) or dirty
         result["i"] = i
@@ -437,7 +437,7 @@ def make_private_tmp(helper_source):
     for target, options in PRIVATE_MOUNTS:
         if libc.mount(b"tmpfs", target.encode(), b"tmpfs", ms_nosuid | ms_nodev, options.encode()) != 0:
             err = ctypes.get_errno()
-            raise RefuseToRun("mount tmpfs on %s: %s" % (target, os.strerror(err)))
+            raise RefuseToRun(f"mount tmpfs on {target}: {os.strerror(err)}")
     workroot = os.path.join(PRIVATE_HOME, "work")
     os.makedirs(workroot, 0o755)
     os.chmod(PRIVATE_HOME, 0o755)
@@ -497,12 +497,12 @@ def main(argv):
         points = tmpfs_mount_points()
         for directory in [workroot] + shared:
             if not on_tmpfs(directory, points):
-                raise RefuseToRun("%s is not on a tmpfs: this runner only works inside a sandbox" % directory)
+                raise RefuseToRun(f"{directory} is not on a tmpfs: this runner only works inside a sandbox")
         sandboxed = "--sandboxed" in argv
         if sandboxed and not may_kill_strays():
             raise RefuseToRun("--sandboxed outside a pid namespace or container")
     except RefuseToRun as e:
-        sys.stderr.write("runner: refusing to run: %s\n" % e)
+        sys.stderr.write(f"runner: refusing to run: {e}\n")
         return 2
     request = json.loads(sys.stdin.buffer.read())
     handle(request, workroot, shared, sandboxed, helper, keep)

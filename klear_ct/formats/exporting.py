@@ -1,0 +1,270 @@
+"""What every exporter shares: options, test selection and capping, the train/validation
+split, atomic parquet/jsonl writing, the summary, and the prompt and ground truth that the
+RL formats (verl, trl, klear) build from a problem.
+
+An exporter module defines how one (problem, tests) pair becomes one record and calls
+`write_dataset`; raising `Skip` from the record function leaves the problem out, counted
+under its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from klear_ct.model import Problem, TestCase
+
+TRAIN, VALIDATION = "train", "validation"
+PARQUET_ROWS_PER_GROUP = 64
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    max_tests_per_problem: int | None = None
+    validation_fraction: float = 0.0
+    seed: int = 0
+    data_source: str = "codecontests"
+
+    def __post_init__(self):
+        if self.max_tests_per_problem is not None and (
+                isinstance(self.max_tests_per_problem, bool) or self.max_tests_per_problem < 1):
+            raise ValueError(f"max_tests_per_problem must be at least 1, got {self.max_tests_per_problem!r}")
+        if not 0.0 <= self.validation_fraction <= 1.0:
+            raise ValueError(f"validation_fraction must be in [0, 1], got {self.validation_fraction!r}")
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    problem: Problem
+    tests: list[TestCase]  # the selected tests (see select_tests)
+    split: str
+    index: int  # position in its split's file
+
+
+class Skip(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by a record function: this problem is not written (the reason is counted)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# -- test selection ----------------------------------------------------------------------------
+
+def split_of(problem_id: str, seed: int, validation_fraction: float) -> str:
+    """A stable split: the same (seed, id) always lands in the same split, whatever else is exported."""
+    if validation_fraction <= 0.0:
+        return TRAIN
+    digest = hashlib.sha256(json.dumps([seed, problem_id]).encode()).digest()
+    return VALIDATION if int.from_bytes(digest[:8], "big") / 2**64 < validation_fraction else TRAIN
+
+
+def is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def select_tests(problem: Problem, tests: list[TestCase], cap: int | None, counts: Counter,
+                 keep_all: bool = False) -> list[TestCase]:
+    """The tests to write, in their given order; over the cap, public tests first, then the
+    others in their given order. Unless keep_all: only tests with an expected output, and for
+    function problems only those whose input and output are JSON."""
+    usable = []
+    for test in tests:
+        if keep_all:
+            usable.append(test)
+        elif test.output is None:
+            counts["tests_without_output"] += 1
+        elif problem.io_mode == "function" and not (is_json(test.input) and is_json(test.output)):
+            counts["function_tests_not_json"] += 1
+        else:
+            usable.append(test)
+    if cap is not None and len(usable) > cap:
+        counts["capped_problems"] += 1
+        counts["tests_over_cap"] += len(usable) - cap
+        usable = ([t for t in usable if t.kind == "public"] + [t for t in usable if t.kind != "public"])[:cap]
+    return usable
+
+
+# -- what the RL formats share -----------------------------------------------------------------
+
+STDIN_INSTRUCTION = ("Write a Python 3 program that solves this problem. It reads the input from standard input "
+                     "and writes the answer to standard output. Answer with the complete program in a single "
+                     "```python code block.")
+
+
+def prompt_text(problem: Problem) -> str:
+    statement = problem.statement.rstrip()
+    if problem.io_mode == "function":
+        text = (f"{statement}\n\nWrite a Python 3 solution that defines `{problem.fn_name}`. Answer with the "
+                "code in a single ```python code block.")
+        if problem.starter_code:
+            text += f"\n\nStarter code:\n```python\n{problem.starter_code.rstrip()}\n```"
+        return text
+    return f"{statement}\n\n{STDIN_INSTRUCTION}"
+
+
+def prompt_messages(problem: Problem) -> list[dict]:
+    return [{"role": "user", "content": prompt_text(problem)}]
+
+
+def test_values(problem: Problem, tests: list[TestCase]) -> tuple[list, list]:
+    """Inputs and outputs as the judges want them: text for stdin problems; for function
+    problems the decoded JSON (argument list and return value)."""
+    if problem.io_mode == "function":
+        return [json.loads(t.input) for t in tests], [json.loads(t.output) for t in tests]
+    return [t.input for t in tests], [t.output for t in tests]
+
+
+def ground_truth(problem: Problem, tests: list[TestCase]) -> dict:
+    inputs, outputs = test_values(problem, tests)
+    truth: dict = {"inputs": inputs, "outputs": outputs}
+    if problem.io_mode == "function":
+        truth["fn_name"] = problem.fn_name
+    return truth
+
+
+def ground_truth_json(problem: Problem, tests: list[TestCase]) -> str:
+    return json.dumps(ground_truth(problem, tests), ensure_ascii=False)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+class _Sink:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.rows = 0
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+class ParquetSink(_Sink):
+    def __init__(self, path: Path, schema: pa.Schema):
+        super().__init__(path)
+        self.schema = schema
+        self.buffer: list[dict] = []
+        self.writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+
+    def write(self, record: dict) -> None:
+        self.buffer.append(record)
+        self.rows += 1
+        if len(self.buffer) >= PARQUET_ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.buffer:
+            self.writer.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
+            self.buffer = []
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+    def abort(self) -> None:
+        self.writer.close()
+        super().abort()
+
+
+class JsonlSink(_Sink):
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.file = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()/abort()
+
+    def write(self, record: dict) -> None:
+        self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        self.file.close()
+
+    def abort(self) -> None:
+        self.file.close()
+        super().abort()
+
+
+def output_files(out_path: Path, suffix: str, options: ExportOptions) -> dict[str, Path]:
+    """One file at out_path, or with a validation split a directory with train/validation files."""
+    if options.validation_fraction > 0.0:
+        if out_path.exists() and not out_path.is_dir():
+            raise ValueError(f"{out_path} is a file; with a validation split the output is a directory")
+        return {TRAIN: out_path / f"train{suffix}", VALIDATION: out_path / f"validation{suffix}"}
+    if out_path.is_dir():
+        raise ValueError(f"{out_path} is a directory; without a validation split the output is one file")
+    return {TRAIN: out_path}
+
+
+def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path, options: ExportOptions, *,
+                  format_name: str, record: Callable[[ExportItem, ExportOptions], dict],
+                  schema: pa.Schema | None = None, suffix: str = ".parquet",
+                  keep_all_tests: bool = False) -> dict:
+    """Write one record per problem (parquet with `schema`, or jsonl when schema is None) and
+    return the summary. Files appear complete or not at all."""
+    out_path = Path(out_path)
+    paths = output_files(out_path, suffix, options)
+    sinks = {split: ParquetSink(path, schema) if schema is not None else JsonlSink(path)
+             for split, path in paths.items()}
+    counts: Counter = Counter()
+    skipped: Counter = Counter()
+    skipped_ids: dict[str, list[str]] = {}
+    try:
+        for problem, tests in rows:
+            chosen = select_tests(problem, list(tests), options.max_tests_per_problem, counts,
+                                  keep_all=keep_all_tests)
+            reason = None
+            if not chosen:
+                reason = "no_tests"
+            else:
+                split = split_of(problem.id, options.seed, options.validation_fraction)
+                sink = sinks[split]
+                try:
+                    sink.write(record(ExportItem(problem, chosen, split, sink.rows), options))
+                    counts["tests"] += len(chosen)
+                except Skip as e:
+                    reason = e.reason
+            if reason is not None:
+                skipped[reason] += 1
+                skipped_ids.setdefault(reason, []).append(problem.id)
+        for sink in sinks.values():
+            sink.close()
+        for sink in sinks.values():
+            sink.commit()
+    except BaseException:
+        for sink in sinks.values():
+            sink.abort()
+        raise
+    return {
+        "format": format_name,
+        "out_path": str(out_path),
+        "files": {split: str(path) for split, path in paths.items()},
+        "problems": sum(sink.rows for sink in sinks.values()),
+        "rows": {split: sink.rows for split, sink in sinks.items()},
+        "tests": counts["tests"],
+        "skipped": dict(skipped),
+        "skipped_ids": skipped_ids,
+        "capped_problems": counts["capped_problems"],
+        "dropped_tests": {k: counts[k] for k in ("tests_over_cap", "tests_without_output", "function_tests_not_json")
+                          if counts[k]},
+        "max_tests_per_problem": options.max_tests_per_problem,
+        "validation_fraction": options.validation_fraction,
+        "seed": options.seed,
+    }

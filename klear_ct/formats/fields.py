@@ -1,0 +1,97 @@
+"""Field parsers shared by the readers. Each raises FieldError naming the field."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+
+from klear_ct.formats.errors import FieldError
+from klear_ct.formats.languages import detect_language, supported
+from klear_ct.model import Program
+
+DEFAULT_TIME_LIMIT_S = 2.0
+DEFAULT_MEMORY_LIMIT_MB = 256
+
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*$")
+_SECONDS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+            "ms": 0.001, "msec": 0.001, "millisecond": 0.001, "milliseconds": 0.001}
+_MEGABYTES = {"": 1.0, "m": 1.0, "mb": 1.0, "mib": 1.0, "megabyte": 1.0, "megabytes": 1.0,
+              "k": 1 / 1024, "kb": 1 / 1024, "kib": 1 / 1024, "kilobyte": 1 / 1024, "kilobytes": 1 / 1024,
+              "g": 1024.0, "gb": 1024.0, "gib": 1024.0, "gigabyte": 1024.0, "gigabytes": 1024.0,
+              "b": 1 / 2**20, "byte": 1 / 2**20, "bytes": 1 / 2**20}
+
+
+def _number(value, field: str, units: dict[str, float], kind: str) -> float:
+    if isinstance(value, bool):
+        raise FieldError(field, f"expected a number, got {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        match = _NUMBER_WITH_UNIT.match(value)
+        unit = match.group(2).lower() if match else None
+        if not match or unit not in units:
+            raise FieldError(field, f"not a {kind}: {value!r}")
+        number = float(match.group(1)) * units[unit]
+    else:
+        raise FieldError(field, f"expected a number, got {type(value).__name__}")
+    if not math.isfinite(number) or number <= 0:
+        raise FieldError(field, f"must be a positive number, got {value!r}")
+    return number
+
+
+def parse_seconds(value, field: str) -> float:
+    """2, 2.0, "2", "2.0", "2 s", "1 second", "1500 ms" -> seconds."""
+    return _number(value, field, _SECONDS, "time in seconds")
+
+
+def parse_megabytes(value, field: str) -> int:
+    """256, "256", "256 MB", "262144 KB", "1 GB" -> whole megabytes (rounded up)."""
+    return max(1, math.ceil(_number(value, field, _MEGABYTES, "memory size in MB") - 1e-9))
+
+
+def json_value(value, field: str):
+    """A value that may also arrive as a JSON string of itself (APPS/TACO style)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError as e:
+            raise FieldError(field, f"bad JSON string: {e}") from None
+    return value
+
+
+def code_string(value, field: str) -> str:
+    if not isinstance(value, str):
+        raise FieldError(field, f"code must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise FieldError(field, "empty code")
+    return value
+
+
+def detected_program(code: str, field: str) -> Program:
+    lang = detect_language(code)
+    if lang is None:
+        raise FieldError(field, "unknown language")
+    return Program(lang=lang, code=code)
+
+
+def count_text(counter: Counter) -> str:
+    return ", ".join(f"{lang} ×{n}" if n > 1 else lang for lang, n in sorted(counter.items()))
+
+
+def keep_supported(programs: list[Program]) -> tuple[list[Program], Counter]:
+    """The programs the sandbox runs, and a count of the others by language."""
+    kept = [p for p in programs if supported(p.lang)]
+    return kept, Counter(p.lang for p in programs if not supported(p.lang))
+
+
+def string_list(value, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise FieldError(field, f"expected a list, got {type(value).__name__}")
+    for k, item in enumerate(value):
+        if not isinstance(item, str):
+            raise FieldError(f"{field}[{k}]", f"expected a string, got {type(item).__name__}")
+    return list(value)

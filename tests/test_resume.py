@@ -1,0 +1,87 @@
+"""A validate run killed with SIGKILL at any point resumes to the same tests table."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from klear_ct.store import RunStore
+
+pytestmark = pytest.mark.docker
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
+
+
+def validate_cmd(problems: Path, run: Path) -> list[str]:
+    return [sys.executable, "-m", "klear_ct.cli", "validate", str(problems), "-o", str(run), "--slots", "2", "--json"]
+
+
+def first_problems(tmp_path: Path, count: int) -> Path:
+    lines = SAMPLE.read_text().splitlines()[:count]
+    path = tmp_path / "problems.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_sigkill_and_resume_gives_identical_tests(tmp_path):
+    problems = first_problems(tmp_path, 4)
+    whole = tmp_path / "whole"
+    subprocess.run(validate_cmd(problems, whole), check=False, capture_output=True, timeout=600)
+    expected = RunStore(whole).all_tests_table()
+    assert expected.num_rows > 0
+
+    killed = tmp_path / "killed"
+    rng = random.Random(1)
+    kills = 0
+    for _ in range(4):
+        child = subprocess.Popen(validate_cmd(problems, killed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.5, 6.0))
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.wait(timeout=60)
+    assert kills >= 2, "the run finished too fast to be interrupted"
+    subprocess.run(validate_cmd(problems, killed), check=False, capture_output=True, timeout=600)
+    assert RunStore(killed).all_tests_table().equals(expected)
+    # the per-problem parts themselves are byte-identical
+    for part in sorted((whole / "tests").glob("*.parquet")):
+        assert part.read_bytes() == (killed / "tests" / part.name).read_bytes(), part.name
+    leftovers = [p for p in (killed / "tests").iterdir() if p.name.startswith(".")]
+    assert not leftovers
+
+
+def test_second_run_on_the_same_directory_refuses(tmp_path):
+    problems = first_problems(tmp_path, 2)
+    run = tmp_path / "run"
+    first = subprocess.Popen(validate_cmd(problems, run), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and not (run / ".lock").exists():
+            time.sleep(0.1)
+        time.sleep(0.5)
+        second = subprocess.run(validate_cmd(problems, run), capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert "in use by pid" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_rerun_of_a_finished_run_does_no_work(tmp_path):
+    problems = first_problems(tmp_path, 2)
+    run = tmp_path / "run"
+    subprocess.run(validate_cmd(problems, run), capture_output=True, timeout=600)
+    before = {p.name: p.stat().st_mtime_ns for p in (run / "tests").glob("*.parquet")}
+    again = subprocess.run(validate_cmd(problems, run), capture_output=True, text=True, timeout=600)
+    import json
+
+    summary = json.loads(again.stdout)
+    assert summary["done"] == 0 and summary["skipped"] == 2
+    assert before == {p.name: p.stat().st_mtime_ns for p in (run / "tests").glob("*.parquet")}
+    assert pq.read_table(next((run / "tests").glob("*.parquet"))).num_rows >= 0
+    assert os.path.exists(run / "manifest.json")
