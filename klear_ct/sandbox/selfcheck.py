@@ -190,24 +190,31 @@ class Listener:
         self._thread.join(timeout=2)
 
 
+def _ipv4_addresses(*args: str) -> list[str]:
+    """Addresses `ip -4 -o addr show ARGS` lists."""
+    if shutil.which("ip") is None:
+        return []
+    out = subprocess.run(["ip", "-4", "-o", "addr", "show", *args], capture_output=True, text=True).stdout
+    return [words[words.index("inet") + 1].split("/")[0] for words in map(str.split, out.splitlines())
+            if "inet" in words]
+
+
 def host_address(sandbox: Sandbox) -> str:
     """A non-loopback IPv4 address of this machine: the bridge gateway under Docker."""
     client = getattr(sandbox, "client", None)
     if client is not None:
         try:
-            for config in client.networks.get("bridge").attrs["IPAM"]["Config"]:
+            bridge = client.networks.get("bridge").attrs
+            for config in bridge["IPAM"]["Config"] or []:
                 if "." in config.get("Gateway", ""):
                     return config["Gateway"]
-        except Exception:  # noqa: BLE001 - no bridge network: fall back to the host's addresses
+            device = (bridge.get("Options") or {}).get("com.docker.network.bridge.name", "docker0")
+            if found := _ipv4_addresses("dev", device):
+                return found[0]
+        except Exception:  # noqa: BLE001 - no bridge network: any global address of this machine will do
             pass
-    if shutil.which("ip"):
-        out = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True,
-                             text=True).stdout
-        for line in out.splitlines():
-            words = line.split()
-            if "inet" in words:
-                return words[words.index("inet") + 1].split("/")[0]
-    return "127.0.0.1"  # no global address: the loopback attack covers the same ground
+    found = _ipv4_addresses("scope", "global")
+    return found[0] if found else "127.0.0.1"  # no global address: the loopback attack covers it
 
 
 def generated_stdin(mb: int) -> str:
@@ -224,10 +231,13 @@ def substitute(text: str, values: dict[str, str]) -> str:
 # -- running ---------------------------------------------------------------------------------------
 def _hello(sandbox: Sandbox, lang: str, text: str) -> tuple[str, str | None]:
     """(verdict, None) when the language's hello-world echoes `text`; else (verdict, what went wrong)."""
-    try:
-        result = sandbox.run(Program(lang=lang, code=LANGUAGES[lang].hello), [text], Limits(time_s=5))[0]
-    except Exception as e:  # noqa: BLE001 - a crashing sandbox is what the check reports
-        return "error", f"the sandbox raised {type(e).__name__}: {e}"
+    problems: list[str] = []
+    program, limits = Program(lang=lang, code=LANGUAGES[lang].hello), Limits(time_s=5)
+    allowed = 2 * (sandbox.compile_limits.time_s * 2 + 30) + 2 * (limits.wall_s + 31) + 15
+    results = _bounded(sandbox, allowed, lambda: sandbox.run(program, [text], limits), problems)
+    if not results:
+        return "error", "; ".join(problems)
+    result = results[0]
     if result.verdict != Verdict.OK:
         return result.verdict.value, f"{result.verdict}: {_describe(result)}"
     if result.stdout != text:
@@ -246,18 +256,60 @@ def _describe(result: RunResult) -> str:
     return (result.message or result.stderr_tail.strip() or result.stdout.strip())[-160:]
 
 
+def _unstick(sandbox: Sandbox) -> None:
+    """Docker: remove the sandbox's containers, which ends an exec its own watchdog failed to end."""
+    for container in list(getattr(sandbox, "_live", {}).values()):
+        try:
+            container.remove(force=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
+def _bounded(sandbox: Sandbox, seconds: float, call: Callable[[], object], problems: list[str]) -> object | None:
+    """`call()`, or None with the reason added to `problems` when it raised or outlived `seconds`."""
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = call()
+        except Exception as e:  # noqa: BLE001 - a crashing sandbox is what the check reports
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="selfcheck-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        problems.append(f"no answer within {seconds:.0f} s: the sandbox's watchdog did not end the request, "
+                        "the check removed its containers to go on")
+        for _ in range(20):
+            _unstick(sandbox)
+            worker.join(5)
+            if not worker.is_alive():
+                break
+        else:
+            problems.append("the sandbox stayed stuck")
+            return None
+    if "error" in box:
+        error = box["error"]
+        problems.append(f"the sandbox raised {type(error).__name__}: {error}")
+        return None
+    return box.get("value")
+
+
 def run_attack(sandbox: Sandbox, attack: Attack, values: dict[str, str], listener: Listener) -> AttackOutcome:
     outcome = AttackOutcome(name=attack.name, about=attack.about, expected=list(attack.expect))
     inputs = [generated_stdin(attack.stdin_mb)] if attack.stdin_mb else [substitute(i, values) for i in attack.inputs]
     forbidden = [substitute(f, values) for f in attack.forbid]
     connections = listener.connections
     started = time.monotonic()
-    problems = []
-    try:
-        results = sandbox.run(attack.program, inputs, attack.limits)
-    except Exception as e:  # noqa: BLE001 - a crashing sandbox is what the check reports
-        results = []
-        problems.append(f"the sandbox raised {type(e).__name__}: {e}")
+    problems: list[str] = []
+    results: list[RunResult] = []
+    program = attack.program
+    compile_s = 2 * (sandbox.compile_limits.time_s * 2 + 30) + 15
+    run_s = 2 * (len(inputs) * (attack.limits.wall_s + 1) + 30) + 15  # the backend's watchdog, retry included
+    # compile first (cached), so that only the runs count against run_s
+    if _bounded(sandbox, compile_s, lambda: sandbox.compile(program), problems) is not None:
+        results = _bounded(sandbox, run_s, lambda: sandbox.run(program, inputs, attack.limits), problems) or []
     outcome.seconds = time.monotonic() - started
     outcome.got = [r.verdict.value for r in results]
     for i, result in enumerate(results):
