@@ -6,7 +6,7 @@ A row:
     question           the statement
     solutions          gold programs: a list of code strings (or a JSON string of that list);
                        the language of each is detected (klear_ct.formats.languages)
-    input_generator    Python code printing one input (optional, may be null)
+    input_generator    Python code printing one list literal of input strings (optional, may be null)
     checker            special judge code (optional, may be null); language detected
     type               "stdin" (default) or "function"/"call" (function problems need fn_name)
     input_output       {"inputs": [...], "outputs": [...], "fn_name"?: str}, or its JSON string:
