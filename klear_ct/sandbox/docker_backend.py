@@ -152,13 +152,14 @@ class DockerSandbox(Sandbox):
             if self._closed:
                 return
             self._closed = True
-        super().close()
+        # containers first: runs in flight end at once instead of being waited for
         live, self._live = list(self._live.values()), {}
         for container in live:
             try:
                 container.remove(force=True)
             except Exception:  # noqa: BLE001
                 pass
+        super().close()
 
     # -- one request ----------------------------------------------------------------------------
     def _call_runner(self, request: dict, watchdog_s: float) -> RunnerReply:
