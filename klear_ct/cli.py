@@ -268,5 +268,11 @@ def report(
             console.print(f"HTML report → {html}")
 
 
+from klear_ct.commands import evaluate as _evaluate_commands  # noqa: E402
+from klear_ct.commands import generate as _generate_commands  # noqa: E402
+
+_generate_commands.register(app)
+_evaluate_commands.register(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

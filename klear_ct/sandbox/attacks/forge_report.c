@@ -1,4 +1,4 @@
-/* Burns 1.5 s of CPU (limit 1 s), prints its answer, then tries to pass as fast: writes a
+/* Burns 1.25 s of CPU (limit 1 s), prints its answer, then tries to pass as fast: writes a
  * fake "exit 0, no CPU" line into the report pipe of its parent (the klearct-spawn helper),
  * found through /proc, and kills the helper before it can tell the truth. Must stay TLE. */
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 int main(void) {
     volatile unsigned long long x = 0;
     clock_t start = clock();
-    while (clock() - start < CLOCKS_PER_SEC * 3 / 2)
+    while (clock() - start < CLOCKS_PER_SEC * 5 / 4)
         for (int i = 0; i < 1000000; i++) x += i;
     printf("answer %llu\n", x & 1);
     fflush(stdout);

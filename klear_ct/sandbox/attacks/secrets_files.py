@@ -1,7 +1,6 @@
 # stdin: the path of a file only the harness may read. Prints that file and the host's usual
 # secrets if it can read them (SHADOW_READ when /etc/shadow opens).
 import glob
-import os
 import sys
 
 paths = [sys.stdin.read().strip(), "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/root/.bash_history",
