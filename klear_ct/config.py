@@ -1,4 +1,4 @@
-"""Settings: klearct.toml (or --config), then KLEARCT_* environment variables, then CLI options."""
+"""Settings: klearct.toml (or --config), then KLEARCT_* / OPENAI_* environment variables, then CLI options."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class ConfigError(ValueError):
@@ -23,14 +23,55 @@ class SandboxConfig(BaseModel):
     runtime: str | None = None  # e.g. "runsc"
 
 
+class LLMConfig(BaseModel):
+    """Any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, SGLang, Ollama)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = None  # OPENAI_BASE_URL; None: the SDK's default
+    api_key_env: str = "OPENAI_API_KEY"  # the variable holding the key (never the key itself)
+    model: str = "gpt-4o-mini"  # KLEARCT_LLM_MODEL
+    temperature: float = 0.7
+    max_tokens: int = 4096
+    n: int = 1  # samples per request (servers without `n` support want 1)
+    timeout_s: float = 120.0  # one HTTP request
+    max_retries: int = 5  # retries of one request on timeouts, 429, 5xx, connection errors, malformed replies
+    retry_budget_s: float = 600.0  # all tries of one request together, waiting included
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+    concurrency: int = 4  # requests in flight at once
+    price_prompt_per_1m: float | None = None  # USD per 1M prompt tokens, for the cost in `klearct report`
+    price_completion_per_1m: float | None = None
+
+    def api_key(self) -> str:
+        # local servers (vLLM, Ollama) accept any key; the SDK insists on one
+        return os.environ.get(self.api_key_env) or "EMPTY"
+
+
+class GenerateConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    counts: dict[str, int] = Field(default_factory=lambda: {"regular": 2, "corner": 1, "hack": 1})
+    max_rounds: int = 3  # repair rounds per program after its first draft
+    kill_rounds: int = 2  # kill_incorrect rounds per surviving incorrect solution
+    checker: str = "auto"  # auto (ask the LLM whether one is needed) | never | always
+    validator: bool = True  # write an input validator program
+    max_dropped_fraction: float = 0.0  # share of a generator's inputs that may be dropped and it still passes
+    lang: str = "python3"  # language asked for generators, validators and checkers
+    prompts_dir: Path | None = None  # default: the project's prompts/
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sandbox: SandboxConfig = SandboxConfig()
+    llm: LLMConfig = LLMConfig()
+    generate: GenerateConfig = GenerateConfig()
 
 
 ENV_KEYS = {"KLEARCT_SANDBOX_BACKEND": ("sandbox", "backend"), "KLEARCT_SANDBOX_SLOTS": ("sandbox", "slots"),
-            "KLEARCT_SANDBOX_RUNTIME": ("sandbox", "runtime")}
+            "KLEARCT_SANDBOX_RUNTIME": ("sandbox", "runtime"), "OPENAI_BASE_URL": ("llm", "base_url"),
+            "KLEARCT_LLM_MODEL": ("llm", "model")}
 
 
 def load_config(path: Path | None = None) -> Config:

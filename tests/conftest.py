@@ -65,3 +65,14 @@ def pytest_sessionfinish(session, exitstatus):
         for nodeid in _skipped_docker:
             print(f"  {nodeid}")
         session.exitstatus = 1
+
+
+@pytest.fixture
+def fake_openai(monkeypatch):
+    """A scripted chat-completions server on 127.0.0.1; OPENAI_* point at it, so nothing reaches a provider."""
+    from fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        yield server

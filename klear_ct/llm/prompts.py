@@ -1,0 +1,71 @@
+"""Prompt templates: text files under `prompts/`, one per purpose, with `{{name}}` placeholders.
+
+Only the template is scanned for placeholders, so statements and code (full of braces and `$`)
+are inserted verbatim. A placeholder without a value is an error, not an empty hole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from klear_ct.model import Problem, Program
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+KINDS = ("regular", "corner", "hack", "validator", "repair_generator", "repair_inputs", "kill_incorrect",
+         "checker_need", "checker_write", "checker_repair")
+LANG_NAMES = {"python3": "Python 3", "cpp17": "C++17", "c11": "C11"}
+FENCE_TAGS = {"python3": "python", "cpp17": "cpp", "c11": "c"}
+
+
+class PromptError(KeyError):
+    pass
+
+
+class Prompts:
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder or DEFAULT_DIR)
+
+    def template(self, name: str) -> str:
+        path = self.folder / f"{name}.txt"
+        try:
+            return path.read_text()
+        except OSError as e:
+            raise PromptError(f"prompt template {path}: {e.strerror}") from None
+
+    def render(self, kind: str, **values: object) -> list[dict]:
+        """System and user messages for one request."""
+        return [{"role": "system", "content": fill(self.template("system"), values)},
+                {"role": "user", "content": fill(self.template(kind), values)}]
+
+    def hashes(self) -> dict[str, str]:
+        """Content hash per template, for the run manifest."""
+        return {path.stem: hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+                for path in sorted(self.folder.glob("*.txt"))}
+
+
+def fill(template: str, values: dict) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise PromptError(f"the prompt needs {{{{{name}}}}} and no value was given")
+        return str(values[name])
+
+    return PLACEHOLDER.sub(value, template)
+
+
+def code_block(program: Program) -> str:
+    return f"```{FENCE_TAGS.get(program.lang, '')}\n{program.code.rstrip()}\n```"
+
+
+def problem_values(problem: Problem, lang: str) -> dict[str, str]:
+    """What every prompt about a problem shows: statement, limits, one gold solution, examples."""
+    gold = problem.gold[0] if problem.gold else None
+    examples = "\n".join(f"Input:\n```\n{t.input.rstrip()}\n```\n" + (f"Output:\n```\n{t.output.rstrip()}\n```\n"
+                                                                      if t.output else "")
+                         for t in problem.public_tests[:3]) or "(none given)"
+    return {"statement": problem.statement.strip() or "(no statement)", "time_limit": f"{problem.time_limit_s:g}",
+            "memory_limit": str(problem.memory_limit_mb), "gold": code_block(gold) if gold else "(none)",
+            "examples": examples, "lang": LANG_NAMES.get(lang, lang), "fence": FENCE_TAGS.get(lang, "")}
