@@ -24,7 +24,7 @@ from klear_ct.sandbox.image import require_image
 LABEL = "klearct.sandbox"
 OWNER_LABEL = "klearct.owner"
 RUNNER_CMD = ["python3", "/opt/klearct/runner.py", "--workroot", "/work", "--clean", "/tmp:/dev/shm",
-              "--spawn", "/opt/klearct/klearct-spawn", "--sandboxed"]
+              "--mqueue", "/dev/mqueue", "--spawn", "/opt/klearct/klearct-spawn", "--sandboxed"]
 FIRST_UID = 10000  # each slot runs as its own uid, so per-user limits of one slot never touch another
 
 

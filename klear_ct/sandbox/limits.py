@@ -19,6 +19,9 @@ class Limits:
     file_size_bytes: int = 64 * MIB  # largest file a program may write
     open_files: int = 64
     processes: int = 64  # processes and threads of the run together
+    # a crash that an allocation failing at the address-space limit explains is run again
+    # without that limit (still under the memory cap) to tell MLE from RE
+    memory_probe: bool = True
 
     @property
     def wall_s(self) -> float:
@@ -36,6 +39,8 @@ class Limits:
             "nproc": self.processes + 4,  # the runner, its helper and pid 1 count too
             "output_bytes": self.output_bytes,
             "stderr_bytes": self.stderr_tail_bytes,
+            "memory_bytes": self.memory_mb * MIB,
+            "memory_probe": self.memory_probe,
         }
 
 

@@ -12,13 +12,25 @@ Protocol: one JSON request on stdin, JSON lines on stdout.
               "cmd": [argv], "inputs": [str] (run), "collect": name (compile),
               "input_files": [{name: {"b64", "mode"}}] (run; extra files per input, e.g. for checkers),
               "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
-                         nofile, nproc, output_bytes, stderr_bytes, collect_bytes},
+                         nofile, nproc, output_bytes, stderr_bytes, collect_bytes,
+                         memory_bytes, memory_probe},
               "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null}
   response = one line per input: {"i": k, "exit_code", "signal", "cpu_ms", "wall_ms",
              "peak_kb", "stdout", "stderr_tail", "timed_out", "output_exceeded",
-             "error"}; compile adds "artifact_b64"; a last line {"done": true, "dirty": bool}.
+             "memory_exceeded", "error"}; compile adds "artifact_b64"; a last line
+             {"done": true, "dirty": bool}.
 
-The runner only measures; the host turns measurements into verdicts.
+The runner only measures; the host turns measurements into verdicts. What it measures:
+- CPU time of the whole process tree: the helper's exact report for the program and
+  what it waited for, plus every orphan, which reaches the runner (a child subreaper)
+  and is reaped by it before the run's result is written.
+- Memory: the program's peak resident size (helper), and, when sandboxed, the sum of
+  the resident sizes of all the run's processes, polled, so that forked processes
+  cannot split a memory bomb between them (`memory_exceeded`).
+- With `memory_probe`, a run that crashed the way programs crash when an allocation
+  fails at the address-space limit (SIGSEGV on a NULL malloc, a binary too big to
+  load) is run once more without that limit, still under the polled memory cap: when
+  it then exceeds the cap or succeeds, the limit caused the crash (`memory_exceeded`).
 """
 
 import base64
@@ -36,6 +48,11 @@ import time
 
 READ_CHUNK = 1 << 16
 GRACE_S = 0.2  # how long to drain pipes still held open after the program exited
+MEMORY_POLL_S = 0.01  # how often the resident memory of all the run's processes is summed
+REAP_S = 5.0  # how long killed processes may take to die before the sandbox counts as dirty
+PAGE = os.sysconf("SC_PAGE_SIZE")
+PR_SET_CHILD_SUBREAPER = 36
+ALLOCATION_CRASHES = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGKILL)
 PRIVATE_MOUNTS = (("/tmp", "size=576m,nr_inodes=65536,mode=1777"),
                   ("/var/tmp", "size=16m,nr_inodes=1024,mode=1777"),
                   ("/dev/shm", "size=16m,nr_inodes=1024,mode=1777"))
@@ -200,17 +217,55 @@ def kill_strays():
         pass
 
 
+def reap_children(timeout):
+    """Wait until every child (orphans included: we are their subreaper) is reaped.
+
+    Killed processes still count against the next run's process limit until reaped,
+    and their CPU time only reaches our RUSAGE_CHILDREN then. False on time-out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+
+
+def resident_bytes():
+    """Resident memory of every process in our pid namespace but pid 1 and ourselves."""
+    total, me = 0, os.getpid()
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or name == "1" or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/statm", "rb") as f:
+                total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total * PAGE
+
+
+def cpu_seconds(usage):
+    return usage.ru_utime + usage.ru_stime
+
+
 # -- one run ------------------------------------------------------------------------------------
 def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
     wall_s = float(limits.get("wall_s", 10))
     out_cap = int(limits.get("output_bytes", 64 << 20))
     err_keep = int(limits.get("stderr_bytes", 4096))
     err_cap = max(out_cap, 1 << 20)  # stderr is drained up to this, then the run is stopped
+    memory_cap = limits.get("memory_bytes") if sandboxed else None
+    children_before = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
     started = time.monotonic()
     pid, in_w, out_r, err_r, report_r, failure = spawn(cmd, cwd, env, limits, run_as, helper)
     result = {"exit_code": None, "signal": None, "cpu_ms": 0, "wall_ms": 0, "peak_kb": 0,
               "stdout": b"", "stderr_tail": "", "timed_out": False, "output_exceeded": False,
-              "error": failure or None}
+              "memory_exceeded": False, "error": failure or None}
+    resident_peak = 0
     out, err = bytearray(), bytearray()
     err_total = 0
     sel = selectors.DefaultSelector()
@@ -227,6 +282,7 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
     pidfd = os.pidfd_open(pid)
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = started + wall_s
+    next_poll = started + MEMORY_POLL_S
     status = rusage = None
     while True:
         now = time.monotonic()
@@ -236,9 +292,19 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
             deadline = now + GRACE_S
         elif status is not None and now >= deadline:
             break
+        if memory_cap and status is None and now >= next_poll and not result["memory_exceeded"]:
+            resident_peak = max(resident_peak, resident_bytes())
+            if resident_peak > memory_cap:
+                result["memory_exceeded"] = True
+                kill_group(pid)
+                kill_strays()
+            next_poll = now + MEMORY_POLL_S
         if not sel.get_map():
             break
-        for key, _ in sel.select(timeout=max(0.0, deadline - now)):
+        wait = deadline - now
+        if memory_cap and status is None:
+            wait = min(wait, next_poll - now)
+        for key, _ in sel.select(timeout=max(0.0, wait)):
             fd = key.fd
             if fd == pidfd:
                 _, status, rusage = os.wait4(pid, 0)
@@ -284,20 +350,26 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
         os.close(pidfd)
     if sandboxed:
         kill_strays()
+    result["reaped"] = reap_children(REAP_S)
     for fd in (in_w, out_r, err_r):
         if fd is not None:
             os.close(fd)
     sel.close()
     result["wall_ms"] = round((time.monotonic() - started) * 1000, 3)
-    cpu_ms, peak_kb = (rusage.ru_utime + rusage.ru_stime) * 1000, rusage.ru_maxrss
+    # everything the run's processes used reached our RUSAGE_CHILDREN once reaped: the helper
+    # (with the program and what it waited for) and every orphan
+    tree_cpu_ms = (cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - children_before) * 1000
+    orphans_cpu_ms = max(0.0, tree_cpu_ms - cpu_seconds(rusage) * 1000)
+    cpu_ms, peak_kb = tree_cpu_ms, rusage.ru_maxrss
     if report_r is not None:
         report, exec_failure = read_report(report_r)
-        if report is not None:
-            status, peak_kb, cpu_ms = report
+        if report is not None:  # exact for the program; the helper's own start-up is left out
+            status, peak_kb, program_cpu_ms = report
+            cpu_ms = program_cpu_ms + orphans_cpu_ms
         elif exec_failure:
             result["error"], status = exec_failure, 127 << 8
     result["cpu_ms"] = round(cpu_ms, 3)
-    result["peak_kb"] = peak_kb
+    result["peak_kb"] = max(peak_kb, resident_peak // 1024)
     if os.WIFSIGNALED(status):
         result["signal"] = os.WTERMSIG(status)
     else:
@@ -334,7 +406,8 @@ def on_tmpfs(path, points):
 
 
 def _make_removable(func, path, _exc):
-    """rmtree error handler: a program may have left directories without permissions."""
+    """rmtree error handler: a program may have left directories without permissions.
+    `func` may be os.open or os.scandir (which need more than a path): retry the removal itself."""
     for target in (os.path.dirname(path), path):
         try:
             if not os.path.islink(target):
@@ -342,7 +415,10 @@ def _make_removable(func, path, _exc):
         except OSError:
             pass
     try:
-        func(path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
     except OSError:
         pass
 
@@ -374,13 +450,66 @@ def clean_dirs(paths, keep=None):
     return clean
 
 
+IPC_RMID = 0
+
+
+def remove_ipc_objects(mqueue_dirs):
+    """System V segments, queues and semaphores and POSIX message queues live in the IPC
+    namespace, not in a directory we empty: remove them all. False when some remain."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    removers = {"shm": lambda ident: libc.shmctl(ident, IPC_RMID, None),
+                "msg": lambda ident: libc.msgctl(ident, IPC_RMID, None),
+                "sem": lambda ident: libc.semctl(ident, 0, IPC_RMID)}
+    clean = True
+    for kind, remove in removers.items():
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            if remove(int(row.split()[1])) != 0:
+                clean = False
+    for directory in mqueue_dirs:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                clean = False
+    return clean
+
+
 # -- the request ----------------------------------------------------------------------------------
+def crashed_at_address_space_limit(result, limits):
+    """A crash that an allocation failing under RLIMIT_AS explains (not one of our own kills)."""
+    if not limits.get("memory_probe") or limits.get("address_space_bytes") is None:
+        return False
+    if result["timed_out"] or result["output_exceeded"] or result["memory_exceeded"]:
+        return False
+    if result["cpu_ms"] >= float(limits.get("cpu_s") or 0) * 1000:
+        return False
+    exec_enomem = result["exit_code"] == 127 and "Cannot allocate memory" in (result["error"] or "")
+    return result["signal"] in ALLOCATION_CRASHES or exec_enomem
+
+
+def probe_memory(cmd, cwd, env, stdin_bytes, limits, run_as, helper):
+    """Run again with no address-space limit, under the polled memory cap only.
+    True when the program then needs more memory than allowed, or no longer crashes."""
+    probe = run_one(cmd, cwd, env, stdin_bytes, dict(limits, address_space_bytes=None), run_as, True, helper)
+    succeeded = probe["exit_code"] == 0 and not probe["timed_out"] and not probe["output_exceeded"]
+    return probe["memory_exceeded"] or succeeded, probe["peak_kb"]
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
 
 
-def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
+def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=()):
     limits = request.get("limits", {})
     run_as = request.get("run_as")
     env = request.get("env") or {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -401,6 +530,12 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
                 write_files(box, request["input_files"][i], run_as)
             stdin_bytes = text.encode("utf-8", errors="surrogateescape")
             result = run_one(cmd, box, env_i, stdin_bytes, limits, run_as, sandboxed, helper)
+            if sandboxed and crashed_at_address_space_limit(result, limits):
+                exceeded, probe_peak_kb = probe_memory(cmd, box, env_i, stdin_bytes, limits, run_as, helper)
+                if exceeded:
+                    result["memory_exceeded"] = True
+                    result["peak_kb"] = max(result["peak_kb"], probe_peak_kb)
+                    result["error"] = "crashed at the address-space limit; without it, used more than allowed"
             if request["action"] == "compile" and request.get("collect") and result["exit_code"] == 0:
                 try:
                     data = read_regular_file(box, request["collect"], int(limits.get("collect_bytes", 64 << 20)))
@@ -414,8 +549,11 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
                     result["stdout"] = data.decode("utf-8", errors="replace")
                 except ValueError as e:
                     result["error"] = f"output file: {e}"
+            dirty = not result.pop("reaped") or dirty
         finally:
             dirty = not clean_dirs([workroot] + shared_dirs, keep) or dirty
+            if sandboxed:
+                dirty = not remove_ipc_objects(mqueue_dirs) or dirty
         result["i"] = i
         emit(result)
         if dirty:
@@ -423,29 +561,55 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep):
     emit({"done": True, "dirty": dirty})
 
 
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
+# per-mount flags a remount must repeat (the kernel refuses to drop them in a user namespace)
+MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": 1024,
+               "nodiratime": 2048, "relatime": 1 << 21, "strictatime": 1 << 24}
+
+
+def make_mounts_read_only(libc, keep):
+    """Every mount but ours becomes read-only in this mount namespace: no world-writable
+    directory of the host (/run/lock, /var/crash ...) can carry a file to the next run."""
+    with open("/proc/self/mountinfo") as f:
+        mounts = [line.split() for line in f]
+    for fields in mounts:
+        point = fields[4].replace("\\040", " ")
+        if point in keep or point.startswith(("/proc", "/sys")):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        for word in fields[5].split(","):
+            flags |= MOUNT_FLAGS.get(word, 0)
+        libc.mount(None, point.encode(), None, flags, None)  # best effort: a mount may be gone
+
+
 def make_private_tmp(helper_source):
-    """Local backend, in a fresh mount namespace: new tmpfs over /tmp, /var/tmp, /dev/shm.
+    """Local backend, in a fresh mount namespace: new tmpfs over /tmp, /var/tmp, /dev/shm,
+    everything else read-only, and a view of this IPC namespace's POSIX message queues.
 
     Done here rather than by a shell before starting us, because this interpreter and
     the helper may themselves live under /tmp; the helper is read before the mounts.
-    Returns (workroot, keep, helper path) inside the private /tmp.
+    Returns (workroot, keep, helper path, message-queue directory) inside the private /tmp.
     """
     with open(helper_source, "rb") as f:
         helper_bytes = f.read()
     libc = ctypes.CDLL(None, use_errno=True)
-    ms_nosuid, ms_nodev = 2, 4
     for target, options in PRIVATE_MOUNTS:
-        if libc.mount(b"tmpfs", target.encode(), b"tmpfs", ms_nosuid | ms_nodev, options.encode()) != 0:
+        if libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()) != 0:
             err = ctypes.get_errno()
             raise RefuseToRun(f"mount tmpfs on {target}: {os.strerror(err)}")
+    make_mounts_read_only(libc, {target for target, _ in PRIVATE_MOUNTS})
     workroot = os.path.join(PRIVATE_HOME, "work")
     os.makedirs(workroot, 0o755)
     os.chmod(PRIVATE_HOME, 0o755)
+    mqueue = os.path.join(PRIVATE_HOME, "mqueue")
+    os.makedirs(mqueue, 0o700)
+    if libc.mount(b"mqueue", mqueue.encode(), b"mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+        mqueue = None  # without it, queues die with the namespace at the end of the request
     helper = os.path.join(PRIVATE_HOME, "klearct-spawn")
     with open(helper, "wb") as f:
         f.write(helper_bytes)
     os.chmod(helper, 0o755)
-    return workroot, PRIVATE_HOME, helper
+    return workroot, PRIVATE_HOME, helper, mqueue
 
 
 def make_undumpable():
@@ -456,15 +620,33 @@ def make_undumpable():
         pass
 
 
+def resume_stopped():
+    """SIGCONT every stopped process: a program's kill(-1, SIGSTOP) must not freeze the runner."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or name == "1":
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+            if state == b"T":
+                os.kill(int(name), signal.SIGCONT)
+        except (OSError, IndexError):
+            pass
+
+
 def init_loop():
-    """pid 1 of a sandbox container: reap orphans forever, ignore what programs send."""
+    """pid 1 of a sandbox container: reap orphans, wake stopped processes, ignore what programs
+    send (pid 1 only receives the signals it handles, so programs cannot stop or kill it)."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, signal.SIG_IGN)
     while True:
         try:
-            os.waitpid(-1, 0)
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
         except ChildProcessError:
-            time.sleep(0.5)
+            pass
+        resume_stopped()
+        time.sleep(0.05)
 
 
 def option(argv, name, default=None):
@@ -476,7 +658,8 @@ def main(argv):
     --clean A:B:...      more directories to empty after every run (/tmp, /dev/shm)
     --private-tmp        local backend: mount fresh tmpfs over /tmp, /var/tmp, /dev/shm first
     --spawn PATH         the klearct-spawn helper (exact memory and CPU of the program)
-    --sandboxed          kill every stray process after each run
+    --mqueue DIR         the mqueue mount of our IPC namespace, emptied after every run
+    --sandboxed          kill every stray process and remove IPC objects after each run
     --init               be pid 1 of a sandbox container
     """
     make_undumpable()
@@ -484,13 +667,15 @@ def main(argv):
         init_loop()
         return 0
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    # orphans of the program come to us, so we can reap them and count their CPU time
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     try:
         helper = option(argv, "--spawn")
         if "--private-tmp" in argv:
-            workroot, keep, helper = make_private_tmp(helper)
+            workroot, keep, helper, mqueue = make_private_tmp(helper)
             shared = [target for target, _ in PRIVATE_MOUNTS]
         else:
-            workroot, keep = option(argv, "--workroot"), None
+            workroot, keep, mqueue = option(argv, "--workroot"), None, option(argv, "--mqueue")
             shared = [d for d in option(argv, "--clean", "").split(":") if d]
         if not workroot:
             raise RefuseToRun("--workroot or --private-tmp is required")
@@ -505,7 +690,7 @@ def main(argv):
         sys.stderr.write(f"runner: refusing to run: {e}\n")
         return 2
     request = json.loads(sys.stdin.buffer.read())
-    handle(request, workroot, shared, sandboxed, helper, keep)
+    handle(request, workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
     return 0
 
 

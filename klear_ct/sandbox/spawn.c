@@ -7,11 +7,16 @@
  * Writes "status maxrss_kb utime_us stime_us\n" to REPORT_FD after the program
  * ends, or "exec errno\n" when it could not start. Limits, session and user are
  * set by the runner before it execs this helper and are inherited.
+ *
+ * The helper runs as the program's uid, so it makes itself non-dumpable: the
+ * program can then neither ptrace it nor open its /proc files (its report pipe).
+ * exec resets that flag, so the program itself stays an ordinary process.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +25,7 @@ int main(int argc, char **argv) {
     if (argc < 3) return 126;
     int report = atoi(argv[1]);
     char line[128];
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return 126;
     fcntl(report, F_SETFD, FD_CLOEXEC); /* the program never sees it */
     pid_t pid = fork();
     if (pid < 0) {

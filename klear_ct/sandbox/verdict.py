@@ -37,7 +37,7 @@ def decide_verdict(raw: dict, limits: Limits, expected: str | None = None, compa
         return result(Verdict.SE, raw["sandbox_error"])
     if raw.get("broke_sandbox"):
         return result(Verdict.RE, raw["broke_sandbox"])
-    if code == 127 and raw.get("error"):
+    if code == 127 and raw.get("error") and not raw.get("memory_exceeded"):
         return result(Verdict.SE, f"could not start the program: {raw['error']}")
     if raw.get("container_oom"):
         return result(Verdict.MLE, "the sandbox ran out of memory")
@@ -45,6 +45,8 @@ def decide_verdict(raw: dict, limits: Limits, expected: str | None = None, compa
         return result(Verdict.TLE, f"wall clock over {limits.wall_s:g}s")
     if cpu_ms > limits.time_s * 1000 or sig == signals.SIGXCPU:
         return result(Verdict.TLE, f"CPU time {cpu_ms:.0f} ms over {limits.time_s * 1000:.0f} ms")
+    if raw.get("memory_exceeded"):
+        return result(Verdict.MLE, raw.get("error") or f"the run's processes held over {limits.memory_mb} MB together")
     if peak_kb > limits.memory_mb * 1024:
         return result(Verdict.MLE, f"peak memory {peak_kb // 1024} MB over {limits.memory_mb} MB")
     if failed and OUT_OF_MEMORY.search(stderr):
