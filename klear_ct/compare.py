@@ -58,21 +58,73 @@ def floats(abs_tol: float = 1e-6, rel_tol: float = 1e-6) -> Comparison:
     return compare
 
 
+def _is_float_token(token: str) -> bool:
+    try:
+        return math.isfinite(float(token))
+    except ValueError:
+        return False
+
+
+def icpc(abs_tol: float | None = None, rel_tol: float | None = None, case_sensitive: bool = False) -> Comparison:
+    """The ICPC / Kattis default output validator: whitespace-insensitive token comparison,
+    case-insensitive unless `case_sensitive`; with a tolerance, a token of the expected answer
+    that is a number matches a number within `abs_tol` or `rel_tol` (either suffices)."""
+    tolerant = abs_tol is not None or rel_tol is not None
+    abs_tol, rel_tol = abs_tol or 0.0, rel_tol or 0.0
+
+    def compare(actual: str, expected: str) -> bool:
+        got, want = actual.split(), expected.split()
+        if len(got) != len(want):
+            return False
+        for g, w in zip(got, want, strict=True):
+            if g == w or (not case_sensitive and g.lower() == w.lower()):
+                continue
+            if not (tolerant and _is_float_token(w)):
+                return False
+            try:
+                gv, wv = float(g), float(w)
+            except ValueError:
+                return False
+            if math.isnan(gv) or abs(gv - wv) > max(abs_tol, rel_tol * abs(wv)):
+                return False
+        return True
+
+    return compare
+
+
+def icpc_name(abs_tol: float | None = None, rel_tol: float | None = None, case_sensitive: bool = False) -> str:
+    """The get_comparison name of icpc(...)."""
+    name = "icpc_cs" if case_sensitive else "icpc"
+    if abs_tol is None and rel_tol is None:
+        return name
+    return f"{name}:{abs_tol if abs_tol is not None else 0}:{rel_tol if rel_tol is not None else 0}"
+
+
 COMPARISONS: dict[str, Comparison] = {
     "exact": exact,
     "lines": lines,
     "tokens": tokens,
     "tokens_ci": tokens_case_insensitive,
     "floats": floats(),
+    "icpc": icpc(),
+    "icpc_cs": icpc(case_sensitive=True),
 }
 
 
 def get_comparison(name: str) -> Comparison:
-    """`name` is a key of COMPARISONS, or `floats:ABS[:REL]`."""
-    if name.startswith("floats:"):
-        parts = [float(x) for x in name.split(":")[1:]]
-        return floats(parts[0], parts[1] if len(parts) > 1 else parts[0])
+    """`name` is a key of COMPARISONS, `floats:ABS[:REL]`, or `icpc:ABS:REL` / `icpc_cs:ABS:REL`
+    (the ICPC default validator with a float tolerance; case-sensitive for icpc_cs)."""
+    head, _, rest = name.partition(":")
+    if rest and head in ("floats", "icpc", "icpc_cs"):
+        try:
+            parts = [float(x) for x in rest.split(":")]
+        except ValueError:
+            raise ValueError(f"bad tolerance in comparison {name!r}") from None
+        if head == "floats":
+            return floats(parts[0], parts[1] if len(parts) > 1 else parts[0])
+        return icpc(parts[0], parts[1] if len(parts) > 1 else parts[0], case_sensitive=head == "icpc_cs")
     try:
         return COMPARISONS[name]
     except KeyError:
-        raise ValueError(f"unknown comparison {name!r}; known: {', '.join(COMPARISONS)}, floats:ABS[:REL]") from None
+        raise ValueError(f"unknown comparison {name!r}; known: {', '.join(COMPARISONS)}, floats:ABS[:REL], "
+                         "icpc:ABS:REL") from None

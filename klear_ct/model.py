@@ -109,3 +109,8 @@ class Problem(Record):
     checker: Program | None = None
     generators: list[Program] = Field(default_factory=list)
     source: str = ""
+    # how an output is compared when there is no checker: a name of klear_ct.compare.get_comparison
+    comparison: str = "lines"
+    # set when the source gives no time limit: the limit is this multiple of the slowest gold's
+    # CPU time (time_limit_s is then only the cap under which that is measured)
+    time_multiplier: float | None = None

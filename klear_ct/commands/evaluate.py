@@ -1,7 +1,76 @@
-"""klearct evaluate command(s)."""
+"""klearct evaluate: TPR / TNR of test suites against the problems' correct and incorrect solutions."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+SUITE_HELP = ("NAME=SPEC, repeatable. SPEC: `problem` (the problems' own tests), a run directory, an exported "
+              "klearct or verl parquet file, or `union:A+B` of earlier suites; `#KIND[,KIND]` after a SPEC keeps "
+              "only tests of those kinds (e.g. RUN#generated). Default: original=problem")
 
 
 def register(app: typer.Typer) -> None:
     """Adds the commands of this module to the klearct app."""
+    app.command("evaluate")(evaluate)
+
+
+def _problems(path: Path, input_format: str, notes: list[str]):
+    from klear_ct.formats import read_problems
+    from klear_ct.store import RunStore
+
+    if path.is_dir() and (path / "problems").is_dir() and input_format == "auto":
+        return list(RunStore(path).problems())
+    return list(read_problems(path, input_format, warn=lambda w: notes.append(str(w))))
+
+
+def evaluate(
+    problems: Annotated[Path, typer.Argument(help="problems: ICPC/Kattis packages, Klear jsonl, CodeContests, "
+                                                  "klearct parquet, or a run directory", exists=True)],
+    suite: Annotated[list[str] | None, typer.Option("--suite", "-s", help=SUITE_HELP)] = None,
+    input_format: Annotated[str, typer.Option("--format", help="problems format (default: detect)")] = "auto",
+    full: Annotated[bool, typer.Option(help="run every test (kill matrix) instead of stopping at a "
+                                            "solution's first failing test")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="also write an HTML page with plots")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")] = None,
+    slots: Annotated[int | None, typer.Option("--slots", help="parallel sandbox slots (default: CPU count)")] = None,
+) -> None:
+    """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
+
+    Exit code: 0 every problem evaluated or skipped with a reason, 1 some problem failed, 2 usage, 3 sandbox."""
+    from klear_ct.cli import console, fail, make_sandbox, progress_bar
+    from klear_ct.evaluate import EvaluateSettings
+    from klear_ct.evaluate import evaluate as run_evaluation
+    from klear_ct.evaluate_report import print_summary, summarize, write_html
+    from klear_ct.model import Problem
+    from klear_ct.suites import SuiteError, load_suites, parse_suite_option
+
+    notes: list[str] = []
+    try:
+        rows = _problems(problems, input_format, notes)
+        options = [parse_suite_option(option) for option in (suite or ["original=problem"])]
+        suites = load_suites(options, [row for row in rows if isinstance(row, Problem)])
+    except (SuiteError, ValueError, FileNotFoundError) as e:
+        raise fail(str(e)) from None
+    began = time.perf_counter()
+    with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
+        task = bar.add_task("evaluate", total=len(rows))
+        outcomes = run_evaluation(rows, suites, sandbox, EvaluateSettings(full=full),
+                                  on_problem=lambda pid, outcome: bar.update(task, advance=1,
+                                                                             description=f"{pid}: {outcome}"))
+    summary = summarize(outcomes, suites, time.perf_counter() - began, notes)
+    if as_json:
+        print(json.dumps(summary, default=str))
+    else:
+        print_summary(summary, console)
+    if html:
+        write_html(summary, html)
+        if not as_json:
+            console.print(f"HTML → {html}")
+    raise typer.Exit(1 if summary["counts"]["failed"] else 0)

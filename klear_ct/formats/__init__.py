@@ -5,7 +5,8 @@
     export(run_or_rows, format, out_path, *, max_tests_per_problem=None,
            validation_fraction=0.0, seed=0, data_source="codecontests") -> dict
 
-Readers: klear (Klear-CodeTest jsonl), codecontests (jsonl or parquet), klearct (parquet).
+Readers: klear (Klear-CodeTest jsonl), codecontests (jsonl or parquet), klearct (parquet),
+icpc (ICPC / Kattis problem package folders: one package, or a folder of them).
 Exporters: verl, trl, klear, codecontests, klearct. See each module for its fields.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from klear_ct.formats import codecontests, klear, klearct_parquet, trl, verl
+from klear_ct.formats import codecontests, icpc, klear, klearct_parquet, trl, verl
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Warn, ignore_warning
 from klear_ct.formats.exporting import ExportOptions
 from klear_ct.formats.languages import detect_language
@@ -35,6 +36,9 @@ class Format:
     sniff: Callable[[set[str]], bool] | None = None  # do a first row's keys look like this format?
     parse_row: Callable[[dict, Where, Warn], Problem] | None = None  # raises FieldError
     export: Callable[[Rows, Path, ExportOptions], dict] | None = None
+    # formats that are folders, not data files: does `path` look like this format, and its rows
+    detect: Callable[[Path], bool] | None = None
+    rows: Callable[[Path], Iterable[tuple[Where, dict] | RowError]] | None = None
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -48,6 +52,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            export=verl.export),
     Format("trl", "TRL / open-r1 parquet (prompt, ground_truth, verification_info, problem_id)",
            export=trl.export),
+    Format("icpc", "ICPC / Kattis problem packages (problem.yaml, data/, submissions/, output_validators/)",
+           "problem.yaml", parse_row=icpc.parse_row, detect=icpc.detect, rows=icpc.rows),
 )}
 
 
@@ -77,6 +83,9 @@ def get_format(name: str, purpose: str = "read") -> Format:
 def detect_format(path: str | Path) -> str:
     """The reader for `path`, from its extension and the keys of its first row."""
     path = Path(path)
+    for name in reader_names():
+        if FORMATS[name].detect and FORMATS[name].detect(path):
+            return name
     files = data_files(path)
     if not files:
         raise ValueError(f"{path}: no .jsonl, .json or .parquet files in it")
@@ -109,7 +118,7 @@ def read_problems(path: str | Path, format: str = "auto", *, warn: Warn | None =
 
 def _read(fmt: Format, path: Path, warn: Warn) -> Iterator[Problem | RowError]:
     seen: dict[str, Where] = {}
-    for item in iter_rows(path):
+    for item in (fmt.rows(path) if fmt.rows else iter_rows(path)):
         if isinstance(item, RowError):
             yield item
             continue

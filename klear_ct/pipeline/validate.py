@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from klear_ct.compare import get_comparison
 from klear_ct.model import Problem, Program, RunResult, TestCase, Verdict, content_hash
 from klear_ct.pipeline.judge import Judge
 from klear_ct.pipeline.select import select_tests
@@ -163,7 +164,7 @@ def validate_problem(problem: Problem, sandbox: Sandbox, settings: ValidateSetti
         result.event("validate", "skipped", "gold_unsupported_language", skipped=len(problem.gold) - len(golds))
     if not golds:
         return result.fail("no_runnable_gold")
-    judge = Judge(sandbox, problem.checker)
+    judge = Judge(sandbox, problem.checker, get_comparison(problem.comparison))
 
     inputs = collect_inputs(problem, sandbox, settings, result)
     if not inputs:

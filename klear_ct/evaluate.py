@@ -1,0 +1,206 @@
+"""TPR / TNR of test suites: how well tests tell correct solutions from incorrect ones.
+
+TPR: the share of correct (gold) solutions that pass every test of a suite.
+TNR: the share of incorrect solutions that fail at least one test.
+
+Every solution of every problem runs on every suite in the sandbox (compiled once: the
+sandbox caches binaries by source). Only pass/fail is needed, so a solution's run stops at
+its first failing test: tests go to the sandbox in chunks (the first as large as the
+sandbox has slots, then doubling) and no further chunk is sent after a failure.
+`full=True` sends every test at once and keeps every verdict: the kill matrix.
+
+A solution that cannot be judged (compile error, sandbox error, a checker that failed) is
+left out of the rates and counted with its cause. A problem that cannot be evaluated is an
+outcome with a cause, never a crash of the batch.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from klear_ct.compare import get_comparison
+from klear_ct.formats import RowError
+from klear_ct.model import Problem, Program, TestCase, Verdict
+from klear_ct.pipeline.judge import Judge
+from klear_ct.pipeline.validate import problem_limits, runnable
+from klear_ct.sandbox import Limits, Sandbox
+from klear_ct.suites import Suite
+
+CORRECT, INCORRECT = "correct", "incorrect"
+UNJUDGED = (Verdict.CE, Verdict.SE)
+
+
+@dataclass(frozen=True)
+class EvaluateSettings:
+    full: bool = False  # run every test (kill matrix) instead of stopping at the first failure
+
+
+@dataclass
+class SolutionResult:
+    solution_id: str
+    role: str  # correct | incorrect
+    lang: str
+    expected_verdict: str | None
+    verdict: str  # OK when every test passed, else the first failing test's verdict (CE / SE / CHECKER: unjudged)
+    passed: bool | None  # None: could not be judged
+    tests_run: int = 0
+    first_failure: int | None = None  # index of the first failing test in the suite
+    cpu_ms: float = 0.0
+    message: str = ""
+    verdicts: list[str] | None = None  # every test's verdict (full runs only)
+
+
+@dataclass
+class SuiteResult:
+    problem_id: str
+    suite: str
+    tests: int
+    solutions: list[SolutionResult] = field(default_factory=list)
+    sandbox_s: float = 0.0  # wall time inside sandbox calls
+    cpu_s: float = 0.0  # the solutions' own CPU time
+    judge_s: float = 0.0
+
+
+@dataclass
+class ProblemOutcome:
+    problem_id: str
+    outcome: str = "ok"  # ok | skipped | failed
+    cause: str | None = None
+    time_limit_s: float | None = None
+    time_limit_note: str | None = None
+    results: list[SuiteResult] = field(default_factory=list)
+
+
+def solutions_of(problem: Problem) -> list[tuple[str, str, Program, str | None]]:
+    """(id, role, program, expected verdict) of every solution of the problem."""
+    golds = [(f"{problem.id}/gold-{k}", CORRECT, p, None) for k, p in enumerate(problem.gold)]
+    return golds + [(s.id, INCORRECT, s.program, s.expected_verdict) for s in problem.incorrect]
+
+
+def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str | None]:
+    """Apply Problem.time_multiplier: the limit is that multiple of the slowest gold's CPU time on
+    the problem's own tests, rounded up to a whole second (at least 1 s)."""
+    if problem.time_multiplier is None:
+        return problem, None
+    cap = problem_limits(problem)
+    inputs = [t.input for t in problem.public_tests]
+    slowest = 0.0
+    for gold in (g for g in problem.gold if runnable(g)):
+        runs = sandbox.run(gold, inputs, cap)
+        slowest = max([slowest] + [r.cpu_ms for r in runs if r.verdict == Verdict.OK])
+    if slowest <= 0:
+        return problem, f"no time limit given and no accepted solution ran within the {cap.time_s:g} s cap: " \
+                        f"{cap.time_s:g} s used"
+    limit = max(1.0, float(math.ceil(problem.time_multiplier * slowest / 1000)))
+    note = (f"no time limit given: derived {limit:g} s = {problem.time_multiplier:g} × slowest accepted "
+            f"({slowest:.0f} ms CPU), rounded up to a whole second")
+    return problem.model_copy(update={"time_limit_s": limit, "time_multiplier": None}), note
+
+
+class SuiteRunner:
+    """Runs the solutions of one problem on one suite's tests."""
+
+    def __init__(self, problem: Problem, sandbox: Sandbox, settings: EvaluateSettings):
+        self.problem, self.sandbox, self.settings = problem, sandbox, settings
+        self.limits: Limits = problem_limits(problem)
+        self.judge = Judge(sandbox, problem.checker, get_comparison(problem.comparison))
+        self._totals = threading.Lock()
+
+    def run(self, suite: str, tests: list[TestCase]) -> SuiteResult:
+        result = SuiteResult(self.problem.id, suite, len(tests))
+        solutions = solutions_of(self.problem)
+        with ThreadPoolExecutor(max_workers=max(1, self.sandbox.slots)) as pool:
+            result.solutions = list(pool.map(lambda s: self._solution(s, tests, result), solutions))
+        return result
+
+    def _solution(self, solution, tests: list[TestCase], totals: SuiteResult) -> SolutionResult:
+        solution_id, role, program, expected = solution
+        out = SolutionResult(solution_id, role, program.lang, expected, Verdict.OK.value, True)
+        if not runnable(program):
+            out.verdict, out.passed, out.message = "UNSUPPORTED", None, f"the sandbox does not run {program.lang}"
+            return out
+        verdicts: list[str] = []
+        size = len(tests) if self.settings.full else max(1, self.sandbox.slots)
+        start = 0
+        while start < len(tests):
+            chunk = tests[start:start + size]
+            chunk_verdicts, message = self._run_chunk(program, chunk, out, totals)
+            verdicts += chunk_verdicts
+            failed = next((k for k, v in enumerate(chunk_verdicts) if v != Verdict.OK.value), None)
+            if failed is not None and out.first_failure is None:
+                out.first_failure, out.verdict, out.message = start + failed, chunk_verdicts[failed], message[failed]
+                if out.verdict in (*UNJUDGED, "CHECKER"):
+                    out.passed = None
+                    break
+                out.passed = False
+                if not self.settings.full:
+                    break
+            start += len(chunk)
+            size *= 2
+        out.tests_run = len(verdicts)
+        if self.settings.full:
+            out.verdicts = verdicts
+        return out
+
+    def _run_chunk(self, program: Program, chunk: list[TestCase], out: SolutionResult,
+                   totals: SuiteResult) -> tuple[list[str], list[str]]:
+        began = time.perf_counter()
+        runs = self.sandbox.run(program, [t.input for t in chunk], self.limits)
+        judged = time.perf_counter()
+        finished = [k for k, r in enumerate(runs) if r.verdict == Verdict.OK]
+        judgements = self.judge.judge([(chunk[k].input, runs[k].stdout, chunk[k].output or "") for k in finished])
+        ended = time.perf_counter()
+        cpu = sum(r.cpu_ms for r in runs)
+        out.cpu_ms += cpu
+        with self._totals:
+            totals.sandbox_s += judged - began + (ended - judged if self.problem.checker else 0.0)
+            totals.judge_s += ended - judged
+            totals.cpu_s += cpu / 1000
+        verdicts = [r.verdict.value for r in runs]
+        messages = [(r.message or r.stderr_tail.strip())[-300:] for r in runs]
+        for k, judgement in zip(finished, judgements, strict=True):
+            if judgement.accepted is None:
+                verdicts[k], messages[k] = "CHECKER", judgement.message
+            elif not judgement.accepted:
+                verdicts[k], messages[k] = Verdict.WA.value, judgement.message
+        return verdicts, messages
+
+
+def evaluate_problem(problem: Problem, suites: list[Suite], sandbox: Sandbox,
+                     settings: EvaluateSettings = EvaluateSettings()) -> ProblemOutcome:
+    outcome = ProblemOutcome(problem.id, time_limit_s=problem.time_limit_s)
+    if problem.io_mode != "stdin":
+        outcome.outcome, outcome.cause = "skipped", "function-call problem: evaluate runs stdin/stdout programs"
+        return outcome
+    if not problem.gold and not problem.incorrect:
+        outcome.outcome, outcome.cause = "skipped", "no solutions to evaluate"
+        return outcome
+    try:
+        problem, outcome.time_limit_note = derive_time_limit(problem, sandbox)
+        outcome.time_limit_s = problem.time_limit_s
+        runner = SuiteRunner(problem, sandbox, settings)
+        for suite in suites:
+            outcome.results.append(runner.run(suite.name, suite.tests.get(problem.id, [])))
+    except Exception as e:  # noqa: BLE001 - one problem's fault must not stop the batch
+        outcome.outcome, outcome.cause = "failed", f"{type(e).__name__}: {e}"
+    return outcome
+
+
+def evaluate(rows: Iterable[Problem | RowError], suites: list[Suite], sandbox: Sandbox,
+             settings: EvaluateSettings = EvaluateSettings(),
+             on_problem: Callable[[str, str], None] = lambda pid, outcome: None) -> list[ProblemOutcome]:
+    outcomes = []
+    for row in rows:
+        if isinstance(row, RowError):
+            outcome = ProblemOutcome(row.path, "skipped", str(row))
+        else:
+            outcome = evaluate_problem(row, suites, sandbox, settings)
+        outcomes.append(outcome)
+        on_problem(outcome.problem_id, outcome.outcome if outcome.cause is None else f"{outcome.outcome}: "
+                                                                                     f"{outcome.cause}")
+    return outcomes

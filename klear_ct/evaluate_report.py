@@ -1,0 +1,230 @@
+"""What `klearct evaluate` shows: the summary (JSON), rich tables, and an HTML page with plots.
+
+    summarize(outcomes, suites, wall_s, notes) -> dict     the --json document
+    print_summary(summary, console)
+    write_html(summary, path)                               one file, plots as inline PNG
+
+Rates are over the solutions that could be judged; `null` when there is none.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import defaultdict
+from pathlib import Path
+
+from klear_ct.evaluate import CORRECT, INCORRECT, ProblemOutcome, SolutionResult
+from klear_ct.suites import Suite
+
+
+def rates(solutions: list[SolutionResult]) -> dict:
+    correct = [s for s in solutions if s.role == CORRECT and s.passed is not None]
+    incorrect = [s for s in solutions if s.role == INCORRECT and s.passed is not None]
+    passed = sum(s.passed for s in correct)
+    failed = sum(not s.passed for s in incorrect)
+    return {"tpr": passed / len(correct) if correct else None, "correct": len(correct), "correct_passed": passed,
+            "tnr": failed / len(incorrect) if incorrect else None, "incorrect": len(incorrect),
+            "incorrect_failed": failed, "unjudged": sum(s.passed is None for s in solutions)}
+
+
+def _solution_dict(s: SolutionResult) -> dict:
+    return dict(vars(s))
+
+
+def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float = 0.0,
+              notes: list[str] | None = None) -> dict:
+    evaluated = [o for o in outcomes if o.outcome == "ok"]
+    suite_rows = []
+    for suite in suites:
+        results = [r for o in evaluated for r in o.results if r.suite == suite.name]
+        solutions = [s for r in results for s in r.solutions]
+        by_lang: dict[str, list] = defaultdict(list)
+        by_class: dict[str, list] = defaultdict(list)
+        for s in solutions:
+            by_lang[s.lang].append(s)
+            if s.role == INCORRECT:
+                by_class[s.expected_verdict or "unknown"].append(s)
+        tests = [r.tests for r in results]
+        suite_rows.append({
+            "name": suite.name, "spec": suite.spec, "notes": suite.notes, "problems": len(results),
+            "tests": sum(tests), "tests_per_problem": sum(tests) / len(tests) if tests else 0.0,
+            "problems_without_tests": sum(t == 0 for t in tests),
+            "sandbox_s": round(sum(r.sandbox_s for r in results), 3),
+            "solution_cpu_s": round(sum(r.cpu_s for r in results), 3),
+            "judge_s": round(sum(r.judge_s for r in results), 3),
+            "overall": rates(solutions),
+            "by_language": {lang: rates(group) for lang, group in sorted(by_lang.items())},
+            "by_class": {cls: rates(group) for cls, group in sorted(by_class.items())},
+        })
+    problems = []
+    for o in outcomes:
+        problems.append({"id": o.problem_id, "outcome": o.outcome, "cause": o.cause, "time_limit_s": o.time_limit_s,
+                         "time_limit_note": o.time_limit_note,
+                         "suites": {r.suite: {"tests": r.tests, **rates(r.solutions),
+                                              "solutions": [_solution_dict(s) for s in r.solutions]}
+                                    for r in o.results}})
+    return {"suites": suite_rows, "problems": problems, "notes": list(notes or []),
+            "counts": {"problems": len(outcomes), "evaluated": len(evaluated),
+                       "skipped": sum(o.outcome == "skipped" for o in outcomes),
+                       "failed": sum(o.outcome == "failed" for o in outcomes)},
+            "timing": {"wall_s": round(wall_s, 3),
+                       "sandbox_s": round(sum(s["sandbox_s"] for s in suite_rows), 3),
+                       "solution_cpu_s": round(sum(s["solution_cpu_s"] for s in suite_rows), 3)}}
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _cell(r: dict) -> str:
+    tpr = f"{percent(r['tpr'])} ({r['correct_passed']}/{r['correct']})" if r["correct"] else "–"
+    tnr = f"{percent(r['tnr'])} ({r['incorrect_failed']}/{r['incorrect']})" if r["incorrect"] else "–"
+    return f"TPR {tpr}\nTNR {tnr}"
+
+
+# -- rich ---------------------------------------------------------------------------------------
+def print_summary(summary: dict, console) -> None:
+    from rich.table import Table
+
+    suites = summary["suites"]
+    overview = Table(title="Test suites side by side")
+    overview.add_column("")
+    for s in suites:
+        overview.add_column(s["name"], justify="right")
+    rows = [("spec", lambda s: s["spec"]), ("TPR", lambda s: percent(s["overall"]["tpr"])),
+            ("TNR", lambda s: percent(s["overall"]["tnr"])),
+            ("correct passed", lambda s: f"{s['overall']['correct_passed']}/{s['overall']['correct']}"),
+            ("incorrect failed", lambda s: f"{s['overall']['incorrect_failed']}/{s['overall']['incorrect']}"),
+            ("tests", lambda s: str(s["tests"])), ("tests / problem", lambda s: f"{s['tests_per_problem']:.1f}"),
+            ("sandbox time", lambda s: f"{s['sandbox_s']:.1f} s"),
+            ("solutions' CPU", lambda s: f"{s['solution_cpu_s']:.1f} s")]
+    for label, get in rows:
+        overview.add_row(label, *(get(s) for s in suites))
+    for cls in sorted({c for s in suites for c in s["by_class"]}):
+        overview.add_row(f"TNR {cls}", *(percent(s["by_class"].get(cls, {}).get("tnr")) for s in suites))
+    for lang in sorted({lang for s in suites for lang in s["by_language"]}):
+        overview.add_row(f"{lang} TPR / TNR", *(
+            " / ".join(percent(s["by_language"].get(lang, {}).get(k)) for k in ("tpr", "tnr")) for s in suites))
+    console.print(overview)
+
+    per_problem = Table(title="Per problem")
+    per_problem.add_column("problem")
+    per_problem.add_column("time limit", justify="right")
+    for s in suites:
+        per_problem.add_column(f"{s['name']}", justify="right")
+    for p in summary["problems"]:
+        if p["outcome"] != "ok":
+            per_problem.add_row(p["id"], "", *([f"[yellow]{p['outcome']}[/]"] * len(suites)))
+            continue
+        cells = []
+        for s in suites:
+            r = p["suites"].get(s["name"])
+            cells.append(f"{r['tests']} tests\n{_cell(r)}" if r else "–")
+        per_problem.add_row(p["id"], f"{p['time_limit_s']:g} s" + (" (derived)" if p["time_limit_note"] else ""),
+                            *cells)
+    console.print(per_problem)
+    for p in summary["problems"]:
+        if p["outcome"] != "ok":
+            console.print(f"[yellow]{p['outcome']}[/] {p['id']}: {p['cause']}", markup=True, highlight=False)
+        if p["time_limit_note"]:
+            console.print(f"{p['id']}: {p['time_limit_note']}", highlight=False)
+    for note in summary["notes"] + [f"suite {s['name']}: {n}" for s in suites for n in s["notes"]]:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    t = summary["timing"]
+    console.print(f"{summary['counts']['evaluated']} problems evaluated, {summary['counts']['skipped']} skipped, "
+                  f"{summary['counts']['failed']} failed; wall {t['wall_s']:.1f} s, in the sandbox "
+                  f"{t['sandbox_s']:.1f} s, solutions' own CPU {t['solution_cpu_s']:.1f} s")
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+def _h(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def plot_rates(summary: dict) -> str:
+    from matplotlib.figure import Figure
+
+    suites = summary["suites"]
+    fig = Figure(figsize=(max(5.0, 1.6 * len(suites) + 2), 3.5))
+    ax = fig.add_subplot()
+    width = 0.38
+    xs = range(len(suites))
+    for offset, key, colour in ((-width / 2, "tpr", "#4c78a8"), (width / 2, "tnr", "#f58518")):
+        values = [100 * (s["overall"][key] or 0.0) for s in suites]
+        bars = ax.bar([x + offset for x in xs], values, width, label=key.upper(), color=colour)
+        ax.bar_label(bars, fmt="%.0f%%", fontsize=8)
+    ax.set_xticks(list(xs), [s["name"] for s in suites])
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("%")
+    ax.set_title("TPR and TNR per suite")
+    ax.legend(loc="lower right")
+    return _png(fig)
+
+
+def plot_classes(summary: dict) -> str | None:
+    from matplotlib.figure import Figure
+
+    suites = summary["suites"]
+    classes = sorted({c for s in suites for c in s["by_class"]})
+    if not classes:
+        return None
+    fig = Figure(figsize=(max(5.0, 1.2 * len(classes) * len(suites) / 2 + 2), 3.5))
+    ax = fig.add_subplot()
+    width = 0.8 / len(suites)
+    for k, s in enumerate(suites):
+        values = [100 * (s["by_class"].get(c, {}).get("tnr") or 0.0) for c in classes]
+        ax.bar([x + (k - (len(suites) - 1) / 2) * width for x in range(len(classes))], values, width, label=s["name"])
+    ax.set_xticks(list(range(len(classes))), classes)
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("TNR %")
+    ax.set_title("TNR by the incorrect solution's verdict class")
+    ax.legend(loc="lower right", fontsize=8)
+    return _png(fig)
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{_h(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_html(summary: dict, path: Path | str) -> Path:
+    path = Path(path)
+    suites = summary["suites"]
+    parts = ["<h1>klearct evaluate: TPR / TNR of test suites</h1>"]
+    parts.append(_table(["suite", "spec", "TPR", "TNR", "tests", "tests / problem", "sandbox s", "solutions' CPU s"],
+                        [[s["name"], s["spec"], percent(s["overall"]["tpr"]), percent(s["overall"]["tnr"]),
+                          s["tests"], f"{s['tests_per_problem']:.1f}", s["sandbox_s"], s["solution_cpu_s"]]
+                         for s in suites]))
+    parts.append(f'<img alt="TPR and TNR per suite" src="data:image/png;base64,{plot_rates(summary)}">')
+    if (png := plot_classes(summary)) is not None:
+        parts.append(f'<img alt="TNR by verdict class" src="data:image/png;base64,{png}">')
+    parts.append("<h2>Per problem</h2>")
+    rows = []
+    for p in summary["problems"]:
+        cells = [p["id"], p["outcome"] if p["outcome"] != "ok" else f"{p['time_limit_s']:g} s"]
+        for s in suites:
+            r = p["suites"].get(s["name"])
+            cells.append(f"{r['tests']} tests, " + _cell(r).replace("\n", ", ") if r else (p["cause"] or "–"))
+        rows.append(cells)
+    parts.append(_table(["problem", "time limit", *[s["name"] for s in suites]], rows))
+    parts.append("<h2>Solutions</h2>")
+    rows = [[p["id"], name, s["solution_id"], s["role"], s["lang"], s["expected_verdict"] or "", s["verdict"],
+             s["tests_run"], s["message"][:120]]
+            for p in summary["problems"] for name, r in p["suites"].items() for s in r["solutions"]]
+    parts.append(_table(["problem", "suite", "solution", "role", "language", "expected", "got", "tests run",
+                         "message"], rows))
+    style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>klearct evaluate</title>"
+                    f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+    return path
