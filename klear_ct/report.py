@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from klear_ct.store import RunStore
+from klear_ct.store import RunStore, read_lines
 
 BAD_ROW = "bad_row"
 
@@ -103,6 +103,19 @@ class GeneratorFailure:
 
 
 @dataclass
+class LLMUsage:
+    """Tokens the server reported for answered requests (llm/usage.jsonl); cache hits cost nothing."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None  # when prices per 1M tokens were configured for `generate`
+    models: list[str] = field(default_factory=list)
+    by_problem: dict[str, dict[str, int]] = field(default_factory=dict)  # problem -> requests, tokens
+    by_prompt: dict[str, dict[str, int]] = field(default_factory=dict)  # prompt kind -> requests, tokens
+
+
+@dataclass
 class RunReport:
     run: str
     stage: str = "validate"
@@ -144,6 +157,7 @@ class RunReport:
     generators_ok_without_tests: int = 0
 
     problems: list[ProblemSummary] = field(default_factory=list)
+    llm: LLMUsage = field(default_factory=LLMUsage)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -181,6 +195,29 @@ def _verdicts(text) -> dict[str, int]:
 
 def _sorted_counts(counter: Counter) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
+def _llm_usage(store: RunStore, manifest: dict) -> LLMUsage:
+    usage = LLMUsage()
+    models: set[str] = set()
+    for line in read_lines(store.root / "llm" / "usage.jsonl"):
+        prompt, completion = int(line.get("prompt_tokens") or 0), int(line.get("completion_tokens") or 0)
+        usage.requests += 1
+        usage.prompt_tokens += prompt
+        usage.completion_tokens += completion
+        models.add(str(line.get("model")))
+        for table, key in ((usage.by_problem, str(line.get("problem_id"))), (usage.by_prompt, str(line.get("purpose")))):
+            row = table.setdefault(key, {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0})
+            row["requests"] += 1
+            row["prompt_tokens"] += prompt
+            row["completion_tokens"] += completion
+    usage.models = sorted(models)
+    prices = next((c.get("prices") for c in reversed(manifest.get("commands", []))
+                   if c.get("command") == "generate" and c.get("prices")), None) or {}
+    if prices.get("prompt_per_1m") is not None or prices.get("completion_per_1m") is not None:
+        usage.cost_usd = (usage.prompt_tokens * (prices.get("prompt_per_1m") or 0.0)
+                          + usage.completion_tokens * (prices.get("completion_per_1m") or 0.0)) / 1e6
+    return usage
 
 
 def summarize(store: RunStore, stage: str = "validate") -> RunReport:
@@ -304,6 +341,7 @@ def summarize(store: RunStore, stage: str = "validate") -> RunReport:
     report.unfinished = sorted(p for p in seen if p is not None and p not in summaries)
     report.problems = sorted(summaries.values(), key=lambda s: (s.outcome == "ok", s.cause == BAD_ROW, s.problem_id))
     report.incorrect_not_killed.sort(key=lambda s: (s.problem_id, s.solution_id))
+    report.llm = _llm_usage(store, manifest)
     return report
 
 
@@ -364,6 +402,12 @@ def text_histogram(values: list[int], bins: int = 8, width: int = 30) -> list[st
     return lines
 
 
+def llm_line(usage: LLMUsage) -> str:
+    cost = f", cost ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""
+    return (f"LLM: {usage.requests} requests, {usage.prompt_tokens} prompt + {usage.completion_tokens} "
+            f"completion tokens{cost}" + (f" ({', '.join(usage.models)})" if usage.models else ""))
+
+
 def incorrect_cell(p: ProblemSummary) -> str:
     return f"{p.incorrect_killed}/{p.incorrect_total}" if p.incorrect_total else "–"
 
@@ -391,6 +435,8 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
         + (" (" + ", ".join(f"{k} {v}" for k, v in report.generators_by_status.items()) + ")"
            if report.generators_by_status else ""),
     ]
+    if report.llm.requests:
+        headline.append(e(llm_line(report.llm)))
     if report.unfinished:
         headline.append(f"[yellow]{len(report.unfinished)} problems unfinished[/] (redone on resume)")
     meta = " · ".join(x for x in (f"klearct {report.klearct_version}" if report.klearct_version else "",
@@ -478,6 +524,17 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
         table.add_column("generators", justify="right")
         for cause, count in report.generator_failures_by_cause.items():
             table.add_row(e(cause), str(count))
+        console.print(table)
+
+    if report.llm.by_problem:
+        table = Table(title="LLM tokens per problem (most first)", title_justify="left")
+        for name, justify in (("problem", "left"), ("requests", "right"), ("prompt tokens", "right"),
+                              ("completion tokens", "right")):
+            table.add_column(name, justify=justify)
+        ranked = sorted(report.llm.by_problem.items(), key=lambda kv: -(kv[1]["prompt_tokens"]
+                                                                        + kv[1]["completion_tokens"]))
+        for pid, row in ranked[:10]:
+            table.add_row(e(pid), str(row["requests"]), str(row["prompt_tokens"]), str(row["completion_tokens"]))
         console.print(table)
 
     if report.problems:
@@ -706,6 +763,13 @@ def write_html(report: RunReport, path: Path | str) -> Path:
         add(_table(["problem", "generator", "status", "cause", "error"],
                    [[g.problem_id, g.generator_id, g.status, g.cause, (g.error or "")[:300]]
                     for g in r.generator_failures]))
+
+    if r.llm.requests:
+        add("<h2>LLM tokens</h2>")
+        add(f"<p>{_h(llm_line(r.llm))}</p>")
+        add(_table(["problem", "requests", "prompt tokens", "completion tokens"],
+                   [[pid, row["requests"], row["prompt_tokens"], row["completion_tokens"]]
+                    for pid, row in sorted(r.llm.by_problem.items())], numeric={1, 2, 3}))
 
     add("<h2>Problems</h2>")
     rows = []

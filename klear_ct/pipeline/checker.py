@@ -1,0 +1,117 @@
+"""Checkers written by the LLM: does the problem need one, write it, and accept it only when it
+accepts every gold output and rejects systematically corrupted ones; repair it otherwise."""
+
+from __future__ import annotations
+
+import re
+
+from klear_ct.llm.extract import ExtractionError, extract_program, extract_revision, parse_decision
+from klear_ct.llm.prompts import code_block
+from klear_ct.model import Program, Verdict
+from klear_ct.pipeline.judge import Judge
+from klear_ct.pipeline.session import Session
+from klear_ct.pipeline.validate import problem_limits, runnable, shorten
+
+NUMBER = re.compile(r"-?\d+")
+
+
+def corruptions(output: str) -> dict[str, str]:
+    """Wrong versions of a correct output; a kind is left out when it would change nothing."""
+    tokens = output.split()
+    found: dict[str, str] = {"empty": ""}
+    if len(tokens) > 1:
+        found["truncated"] = " ".join(tokens[: len(tokens) // 2]) + "\n"
+    elif tokens and len(tokens[0]) > 1:
+        found["truncated"] = tokens[0][: len(tokens[0]) // 2] + "\n"
+    match = NUMBER.search(output)
+    if match:
+        found["off_by_one"] = output[: match.start()] + str(int(match.group()) + 1) + output[match.end():]
+    lines = output.rstrip("\n").split("\n")
+    if len(set(lines)) > 1:
+        found["permuted_lines"] = "\n".join(reversed(lines)) + "\n"
+    return {kind: text for kind, text in found.items() if text.split() != tokens}
+
+
+def gold_outputs(session: Session) -> list[tuple[str, list[str]]]:
+    """(input, outputs of the golds that ran OK) for every public example."""
+    texts = [t.input for t in session.problem.public_tests]
+    runs = [session.sandbox.run(g, texts, problem_limits(session.problem))
+            for g in session.problem.gold if runnable(g)] if texts else []
+    return [(text, [r[i].stdout for r in runs if r[i].verdict == Verdict.OK]) for i, text in enumerate(texts)]
+
+
+def check_checker(session: Session, checker: Program, samples: list[tuple[str, list[str]]]) -> str | None:
+    """None when the checker is good, else the error report."""
+    items, what = [], []
+    for text, outputs in samples:
+        if not outputs:
+            continue
+        reference = outputs[0]
+        for k, output in enumerate(outputs):
+            items.append((text, output, reference))
+            what.append(("gold", f"gold #{k}", text, output))
+        for kind, wrong in corruptions(reference).items():
+            items.append((text, wrong, reference))
+            what.append((kind, kind, text, wrong))
+    if not items:
+        return "no example input with a gold output to test the checker on"
+    judgements = Judge(session.sandbox, checker).judge(items)
+    errors: list[str] = []
+    caught: dict[str, list[bool]] = {}
+    for (kind, label, text, output), judgement in zip(what, judgements, strict=True):
+        if judgement.accepted is None:
+            errors.append(f"- the checker itself failed on input {shorten(text, 200)!r}: {judgement.message}")
+        elif kind == "gold" and not judgement.accepted:
+            errors.append(f"- it rejected the correct output of {label} on input {shorten(text, 200)!r}: "
+                          f"output {shorten(output, 200)!r}; checker said {shorten(judgement.message, 200)!r}")
+        elif kind != "gold":
+            caught.setdefault(kind, []).append(not judgement.accepted)
+            if judgement.accepted:
+                errors.append(f"- it accepted a wrong ({kind}) output on input {shorten(text, 200)!r}: "
+                              f"{shorten(output, 200)!r}")
+    weak = [k for k, hits in caught.items() if (k == "empty" and not all(hits)) or sum(hits) * 2 < len(hits)]
+    failed_golds = any("correct output" in e or "itself failed" in e for e in errors)
+    if failed_golds or weak:
+        return shorten("\n".join(errors), 4000)
+    return None
+
+
+def needs_checker(session: Session) -> bool:
+    mode = session.settings.checker
+    if mode in ("never", "always"):
+        return mode == "always"
+    completion = session.ask("checker_need", "checker", 0)
+    decision = parse_decision(completion.texts[0])
+    session.event("checker", "decided", "checker_needed" if decision else "checker_not_needed",
+                  answer=shorten(completion.texts[0], 200))
+    return bool(decision)
+
+
+def write_checker(session: Session) -> Program | None:
+    """The accepted checker, or None (with an event) when no round produced one."""
+    samples = gold_outputs(session)
+    current: Program | None = None
+    report = ""
+    for round_ in range(session.settings.max_rounds + 1):
+        if current is None:
+            completion = session.ask("checker_write", "checker", round_, 1000 * round_)
+        else:
+            completion = session.ask("checker_repair", "checker", round_, 0, code=code_block(current),
+                                     error_report=report)
+        try:
+            text, reason = completion.texts[0], completion.finish_reasons[0]
+            program = extract_program(text, reason, session.settings.lang) if current is None \
+                else extract_revision(text, reason, current)
+        except ExtractionError as e:
+            session.record("checker", "checker", round_, "failed", e.cause, None, str(e))
+            continue
+        current = program
+        report = check_checker(session, program, samples) or ""
+        if not report:
+            session.record("checker", "checker", round_, "ok", None, program)
+            return program
+        cause = "checker_rejects_gold" if "correct output" in report or "itself failed" in report \
+            else "checker_accepts_wrong"
+        session.record("checker", "checker", round_, "failed", cause, program, report)
+    session.event("checker", "failed", "checker_rejected", rounds=session.settings.max_rounds + 1)
+    return None

@@ -1,0 +1,103 @@
+"""Generate one problem: checker, input validator, generators per kind through the repair loop,
+then `kill_incorrect` rounds for incorrect solutions that survive every kept test.
+
+The result is the problem with the kept generators (and checker) added, ready for `validate`.
+LLM faults and hopeless problems end the problem with a cause; they never raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from klear_ct.llm.client import LLMClient, LLMError, Usage
+from klear_ct.llm.prompts import Prompts, code_block
+from klear_ct.model import Problem
+from klear_ct.pipeline.checker import needs_checker, write_checker
+from klear_ct.pipeline.repair import ProblemFailure, develop_generator
+from klear_ct.pipeline.session import GenerateSettings, Session
+from klear_ct.pipeline.validate import runnable
+from klear_ct.pipeline.validator import write_validator
+from klear_ct.sandbox import Sandbox
+
+GENERIC_APPROACH = ("A brute-force or naive solution: one complexity class too slow, 32-bit integers where 64 "
+                    "are needed, floating point where exact arithmetic is needed, or no care for the boundaries.")
+
+
+@dataclass
+class GenerateResult:
+    problem: Problem  # with the kept generators and the checker
+    outcome: str = "ok"
+    cause: str | None = None
+    kept: int = 0
+    usage: Usage = field(default_factory=Usage)
+    requests: list[dict] = field(default_factory=list)
+    programs: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+
+def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: Sandbox,
+                     settings: GenerateSettings | None = None) -> GenerateResult:
+    session = Session(problem, llm, prompts, sandbox, settings or GenerateSettings())
+    outcome, cause, final = "ok", None, problem
+    try:
+        final = develop(session)
+        kept = len(final.generators) - len(problem.generators)
+        if not kept:
+            outcome, cause = "failed", "no_generator_passed"
+    except LLMError as e:
+        outcome, cause = "failed", e.cause
+        session.event("generate", "failed", e.cause, error=str(e), attempts=e.attempts)
+    except ProblemFailure as e:
+        outcome, cause = "failed", e.cause
+        session.event("generate", "failed", e.cause, error=str(e))
+    if outcome == "failed" and cause == "no_generator_passed":
+        session.event("generate", "failed", cause, programs=len(session.programs))
+    return GenerateResult(problem=final, outcome=outcome, cause=cause,
+                          kept=len(final.generators) - len(problem.generators), usage=session.usage,
+                          requests=session.requests, programs=session.programs, events=session.events)
+
+
+def develop(session: Session) -> Problem:
+    problem = session.problem
+    if not any(runnable(g) for g in problem.gold):
+        raise ProblemFailure("no_runnable_gold")
+    if problem.checker is None and needs_checker(session):
+        checker = write_checker(session)
+        if checker is None:
+            raise ProblemFailure("checker_rejected", "no checker passed checker validation")
+        problem = problem.model_copy(update={"checker": checker})
+        session.problem = problem
+    validator = write_validator(session) if session.settings.validator else None
+
+    kept = []
+    tests = []
+    for kind, count in session.settings.counts:
+        for k in range(count):
+            values = {"approach": approach(problem)} if kind == "hack" else {}
+            found = develop_generator(session, problem, validator, f"{kind}-{k}", kind, k, kind, **values)
+            if found is not None:
+                kept.append(found[0])
+                tests += found[1].tests
+
+    for incorrect in problem.incorrect:
+        if not kept or not runnable(incorrect.program) or any(incorrect.id in t.kills for t in tests):
+            continue
+        session.event("kill_incorrect", "started", "incorrect_survives", solution=incorrect.id)
+        found = develop_generator(session, problem, validator, f"kill-{incorrect.id}", "hack", 0, "kill_incorrect",
+                                  target=incorrect.id, attempts=session.settings.kill_rounds,
+                                  solution=code_block(incorrect.program),
+                                  expected_verdict=incorrect.expected_verdict or "unknown")
+        if found is None:
+            session.event("kill_incorrect", "failed", "incorrect_survives", solution=incorrect.id)
+            continue
+        session.event("kill_incorrect", "ok", "incorrect_killed", solution=incorrect.id)
+        kept.append(found[0])
+        tests += found[1].tests
+    return problem.model_copy(update={"generators": [*session.problem.generators, *kept]})
+
+
+def approach(problem: Problem) -> str:
+    wrong = next((s for s in problem.incorrect if runnable(s.program)), None)
+    if wrong is None:
+        return GENERIC_APPROACH
+    return f"This solution (expected verdict: {wrong.expected_verdict or 'unknown'}):\n\n{code_block(wrong.program)}"
