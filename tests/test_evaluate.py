@@ -1,0 +1,115 @@
+"""klearct evaluate on the real sandbox: TPR / TNR of the sample ICPC packages' own tests, of the
+tests klearct generates for them, and of their union; verdicts under the default validator."""
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from klear_ct.evaluate import EvaluateSettings, evaluate_problem
+from klear_ct.formats import read_problems
+from klear_ct.model import IncorrectProgram, Problem, Program
+from klear_ct.suites import load_suites
+
+pytestmark = pytest.mark.docker
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "icpc_sample"
+
+
+def klearct(*args, timeout=900):
+    return subprocess.run([sys.executable, "-m", "klear_ct.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def sample_problems() -> dict[str, Problem]:
+    return {p.id: p for p in read_problems(SAMPLE) if isinstance(p, Problem)}
+
+
+@pytest.fixture(scope="module")
+def side_by_side(tmp_path_factory):
+    """validate the packages (accepted = golds, the rest incorrect), then evaluate three suites."""
+    tmp = tmp_path_factory.mktemp("evaluate")
+    run, html = tmp / "run", tmp / "evaluate.html"
+    validated = klearct("validate", SAMPLE, "-o", run, "--json")
+    assert validated.returncode == 1, validated.stderr  # 1: the interactive package is a skipped row
+    assert json.loads(validated.stdout)["done"] == 4
+    done = klearct("evaluate", SAMPLE, "--suite", "original=problem#secret", "--suite", f"generated={run}#generated",
+                   "--suite", "union=union:original+generated", "--json", "--html", html)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), html
+
+
+def suite(summary: dict, name: str) -> dict:
+    return next(s for s in summary["suites"] if s["name"] == name)
+
+
+def test_packages_own_secret_tests_accept_every_accepted_and_reject_every_wrong_answer(side_by_side):
+    summary, _ = side_by_side
+    original = suite(summary, "original")
+    assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 9
+    assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 4
+    assert original["overall"]["tnr"] == 1.0
+    for problem in (p for p in summary["problems"] if p["outcome"] == "ok"):
+        assert problem["suites"]["original"]["tpr"] == 1.0, problem["id"]
+    skipped = [p for p in summary["problems"] if p["outcome"] != "ok"]
+    assert len(skipped) == 1 and skipped[0]["id"].endswith("guess") and "interactive" in skipped[0]["cause"]
+    assert any("1 submission skipped" in note and "java × 1" in note for note in summary["notes"])
+
+
+def test_original_generated_and_union_side_by_side(side_by_side):
+    summary, _ = side_by_side
+    original, generated, union = (suite(summary, n) for n in ("original", "generated", "union"))
+    assert generated["tests"] > 0 and generated["problems_without_tests"] == 0
+    assert max(original["tests"], generated["tests"]) < union["tests"] <= original["tests"] + generated["tests"]
+    for s in (original, generated, union):
+        assert s["overall"]["correct"] == 9 and s["overall"]["incorrect"] == 10
+        assert s["overall"]["tpr"] == 1.0  # golds agree with the packages' answers under the validator
+        assert s["sandbox_s"] > 0 and s["solution_cpu_s"] > 0 and s["tests_per_problem"] > 0
+        assert set(s["by_language"]) == {"python3", "cpp17"}
+    assert union["overall"]["tnr"] >= max(original["overall"]["tnr"], generated["overall"]["tnr"])
+    circle = next(p for p in summary["problems"] if p["id"] == "circlearea")
+    assert circle["time_limit_s"] == 1.0 and "derived" in circle["time_limit_note"]
+
+
+def test_html_embeds_png_plots(side_by_side):
+    _, html = side_by_side
+    text = html.read_text()
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) >= 2 and all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    assert "original" in text and "union" in text
+
+
+def test_slow_correct_is_tle_case_and_float_tolerance(docker_sandbox):
+    problems = sample_problems()
+    suites = load_suites([("original", "problem")], list(problems.values()))
+    verdicts = {}
+    for pid in ("rangesum", "evenodd", "circlearea"):
+        outcome = evaluate_problem(problems[pid], suites, docker_sandbox)
+        assert outcome.outcome == "ok", outcome.cause
+        verdicts |= {s.solution_id: s for s in outcome.results[0].solutions}
+    slow = verdicts["rangesum/time_limit_exceeded/naive.py"]
+    assert slow.verdict == "TLE" and slow.passed is False  # correct output, only too slow: not WA
+    assert slow.first_failure == len(problems["rangesum"].public_tests) - 1  # the one large test
+    mixed_case = verdicts["evenodd/gold-1"]  # prints Yes / No where the answers say YES / NO
+    assert "Yes" in problems["evenodd"].gold[1].code and mixed_case.verdict == "OK" and mixed_case.passed
+    for k in range(3):  # three float formats, none equal to the answer files' digits
+        assert verdicts[f"circlearea/gold-{k}"].passed, verdicts[f"circlearea/gold-{k}"]
+    assert verdicts["circlearea/wrong_answer/rough_pi.py"].verdict == "WA"
+
+
+def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(docker_sandbox):
+    problem = sample_problems()["evenodd"]
+    broken = IncorrectProgram(id="evenodd/broken.cpp", program=Program(lang="cpp17", code="int main( {"),
+                              expected_verdict="WA")
+    problem = problem.model_copy(update={"incorrect": [*problem.incorrect, broken]})
+    suites = load_suites([("original", "problem")], [problem])
+    outcome = evaluate_problem(problem, suites, docker_sandbox, EvaluateSettings(full=True))
+    solutions = {s.solution_id: s for s in outcome.results[0].solutions}
+    tests = len(problem.public_tests)
+    wrong = solutions["evenodd/wrong_answer/negative_mod.cpp"]
+    assert wrong.tests_run == tests and len(wrong.verdicts) == tests and "WA" in wrong.verdicts
+    assert wrong.verdicts[0] == "OK"  # the sample has no negative odd number
+    assert solutions["evenodd/broken.cpp"].verdict == "CE" and solutions["evenodd/broken.cpp"].passed is None
