@@ -37,6 +37,7 @@ class FakeOpenAI:
         self.requests: list[dict] = []
         self.usage_sent = {"prompt_tokens": 0, "completion_tokens": 0}
         self.route: Callable[[dict], Reply] | None = None
+        self.in_flight = self.max_in_flight = 0
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -96,8 +97,18 @@ class FakeOpenAI:
                     self.send_error(404)
                     return
                 reply = fake.next_reply(body)
-                if reply.delay_s and fake._closing.wait(reply.delay_s):
-                    return
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    if reply.delay_s and fake._closing.wait(reply.delay_s):
+                        return
+                    self.answer(reply, body)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def answer(self, reply: Reply, body: dict) -> None:
                 data = reply.raw if reply.raw is not None else (
                     fake.completion_body(body, reply) if reply.status == 200 else
                     json.dumps({"error": {"message": f"scripted {reply.status}", "type": "scripted"}}).encode())

@@ -152,3 +152,27 @@ def test_config_sections_and_env(tmp_path, monkeypatch):
     assert config.llm.model == "qwen" and config.llm.base_url == "http://127.0.0.1:9/v1"
     assert config.llm.api_key() == "k" and config.generate.max_rounds == 5 and config.generate.counts == {"regular": 3}
     assert cost_usd(1_000_000, 500_000, config.llm) == pytest.approx(2.0)
+
+
+def test_requests_in_flight_are_bounded(fake_openai):
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake_openai.route = lambda body: Reply(GOOD, delay_s=0.3)
+    client = client_for(fake_openai, concurrency=2)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda k: client.complete(MESSAGES, sample=k), range(6)))
+    assert len(fake_openai.requests) == 6 and fake_openai.max_in_flight == 2
+
+
+def test_drafts_share_a_request_with_n_answers(fake_openai, tmp_path):
+    from klear_ct.model import Problem
+    from klear_ct.pipeline.session import GenerateSettings, Session
+
+    fake_openai.script([Reply(["```python\nprint(['1'])\n```", "```python\nprint(['2'])\n```"])])
+    session = Session(Problem(id="p", statement="s"), client_for(fake_openai, tmp_path, n=2), Prompts(), None,
+                      GenerateSettings())
+    first = session.ask("regular", "regular-0", 0, sample=0, n=2, choice=0)
+    second = session.ask("regular", "regular-1", 0, sample=0, n=2, choice=1)
+    assert "'1'" in first[0] and "'2'" in second[0]
+    assert len(fake_openai.requests) == 1 and fake_openai.requests[0]["n"] == 2
+    assert session.usage.requests == 1 and session.usage.cached == 1

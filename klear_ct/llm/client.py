@@ -121,7 +121,6 @@ class LLMClient:
         self._slots = threading.BoundedSemaphore(max(1, config.concurrency))
         self._log_lock = threading.Lock()
         self._sleep = sleep
-        self.http_attempts = 0
 
     def params(self, n: int | None = None, sample: int = 0) -> dict:
         return {"temperature": self.config.temperature, "max_tokens": self.config.max_tokens,
@@ -169,7 +168,6 @@ class LLMClient:
 
     def _attempt(self, messages: list[dict], params: dict) -> Completion:
         with self._slots:
-            self.http_attempts += 1
             try:
                 response = self.sdk.chat.completions.create(
                     model=self.config.model, messages=messages, temperature=params["temperature"],

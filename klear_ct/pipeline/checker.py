@@ -80,10 +80,10 @@ def needs_checker(session: Session) -> bool:
     mode = session.settings.checker
     if mode in ("never", "always"):
         return mode == "always"
-    completion = session.ask("checker_need", "checker", 0)
-    decision = parse_decision(completion.texts[0])
+    text, _ = session.ask("checker_need", "checker", 0)
+    decision = parse_decision(text)
     session.event("checker", "decided", "checker_needed" if decision else "checker_not_needed",
-                  answer=shorten(completion.texts[0], 200))
+                  answer=shorten(text, 200))
     return bool(decision)
 
 
@@ -94,12 +94,11 @@ def write_checker(session: Session) -> Program | None:
     report = ""
     for round_ in range(session.settings.max_rounds + 1):
         if current is None:
-            completion = session.ask("checker_write", "checker", round_, 1000 * round_)
+            text, reason = session.ask("checker_write", "checker", round_, 1000 * round_)
         else:
-            completion = session.ask("checker_repair", "checker", round_, 0, code=code_block(current),
-                                     error_report=report)
+            text, reason = session.ask("checker_repair", "checker", round_, 0, code=code_block(current),
+                                       error_report=report)
         try:
-            text, reason = completion.texts[0], completion.finish_reasons[0]
             program = extract_program(text, reason, session.settings.lang) if current is None \
                 else extract_revision(text, reason, current)
         except ExtractionError as e:

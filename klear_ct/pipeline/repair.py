@@ -119,16 +119,17 @@ def develop_generator(session: Session, problem: Problem, validator: Program | N
     current: Program | None = None
     cause, report = None, ""
     for round_ in range(attempts if attempts is not None else session.settings.max_rounds + 1):
-        if round_ == 0 or current is None:
+        n = max(1, session.llm.config.n)
+        if round_ == 0:  # the k-th draft is answer k % n of request k // n
+            text, reason = session.ask(draft_kind, candidate, round_, sample // n, n=n, choice=sample % n,
+                                       **draft_values)
+        elif current is None or target is not None:
             values = dict(draft_values, error_report=report_section(report, current))
-            completion = session.ask(draft_kind, candidate, round_, sample + 1000 * round_, **values)
-        elif target is not None:
-            completion = session.ask(draft_kind, candidate, round_, sample,
-                                     **dict(draft_values, error_report=report_section(report, current)))
+            text, reason = session.ask(draft_kind, candidate, round_, sample + 1000 * round_, **values)
         else:
             repair = "repair_generator" if cause in RUN_CAUSES else "repair_inputs"
-            completion = session.ask(repair, candidate, round_, sample, code=code_block(current), error_report=report)
-        text, reason = completion.texts[0], completion.finish_reasons[0]
+            text, reason = session.ask(repair, candidate, round_, sample, code=code_block(current),
+                                       error_report=report)
         try:
             program = extract_program(text, reason, session.settings.lang) if current is None \
                 else extract_revision(text, reason, current)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from klear_ct.llm.client import Completion, LLMClient, Usage
+from klear_ct.llm.client import LLMClient, Usage
 from klear_ct.llm.prompts import Prompts, problem_values
 from klear_ct.model import Problem
 from klear_ct.pipeline.validate import ValidateSettings
@@ -56,21 +56,25 @@ class Session:
         return problem_values(self.problem, self.settings.lang) | {"count": self.settings.inputs_per_generator,
                                                                      "error_report": "", **extra}
 
-    def ask(self, kind: str, candidate: str, round_: int, sample: int = 0, **values: object) -> Completion:
-        """One request with the `kind` prompt; `sample` tells apart drafts that are meant to differ."""
+    def ask(self, kind: str, candidate: str, round_: int, sample: int = 0, n: int = 1, choice: int = 0,
+            **values: object) -> tuple[str, str | None]:
+        """One request with the `kind` prompt: the text and finish reason of its `choice`-th answer.
+        `sample` tells apart requests meant to differ; drafts that share a request with `n`
+        answers get it from the cache after the first."""
         rendered = self.values(**values)
         rendered["error_report"] = stable(str(rendered["error_report"]))
         messages = self.prompts.render(kind, **rendered)
-        completion = self.llm.complete(messages, sample=sample, problem_id=self.problem.id, purpose=kind)
+        completion = self.llm.complete(messages, n=n, sample=sample, problem_id=self.problem.id, purpose=kind)
         self.usage.add(completion)
+        choice = min(choice, len(completion.texts) - 1)
         self.requests.append({
             "problem_id": self.problem.id, "candidate": candidate, "prompt_kind": kind, "round": round_,
             "sample": sample, "error_report": str(rendered.get("error_report") or ""),
-            "prompt": messages[-1]["content"], "answer": completion.texts[0],
-            "finish_reason": completion.finish_reasons[0], "cached": completion.cached,
+            "prompt": messages[-1]["content"], "answer": completion.texts[choice],
+            "finish_reason": completion.finish_reasons[choice], "cached": completion.cached,
             "prompt_tokens": 0 if completion.cached else completion.prompt_tokens,
             "completion_tokens": 0 if completion.cached else completion.completion_tokens})
-        return completion
+        return completion.texts[choice], completion.finish_reasons[choice]
 
     def event(self, stage: str, outcome: str, cause: str | None, **detail) -> None:
         self.events.append({"stage": stage, "outcome": outcome, "cause": cause, **detail})

@@ -24,9 +24,9 @@ def write_validator(session: Session) -> Program | None:
     report, previous = "", None
     for round_ in range(session.settings.max_rounds + 1):
         section = "" if not report else f"## What went wrong last time\n\n{report}"
-        completion = session.ask("validator", "validator", round_, 0, error_report=section)
+        text, reason = session.ask("validator", "validator", round_, 0, error_report=section)
         try:
-            program = extract_program(completion.texts[0], completion.finish_reasons[0], session.settings.lang)
+            program = extract_program(text, reason, session.settings.lang)
         except ExtractionError as e:
             report = f"Your last answer could not be used: {e}."
             session.record("validator", "validator", round_, "failed", e.cause, None, report)
