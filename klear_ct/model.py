@@ -107,6 +107,8 @@ class Problem(Record):
     incorrect: list[IncorrectProgram] = Field(default_factory=list)
     public_tests: list[TestCase] = Field(default_factory=list)
     checker: Program | None = None
+    # reads one input, exits 0 when it meets the statement's constraints; generated inputs it rejects are dropped
+    input_validator: Program | None = None
     generators: list[Program] = Field(default_factory=list)
     source: str = ""
     # how an output is compared when there is no checker: a name of klear_ct.compare.get_comparison

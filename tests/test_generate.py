@@ -17,6 +17,7 @@ from klear_ct.model import Problem, Program, TestCase
 from klear_ct.pipeline.checker import corruptions
 from klear_ct.pipeline.generate import generate_problem
 from klear_ct.pipeline.session import GenerateSettings
+from klear_ct.pipeline.validate import validate_problem
 from klear_ct.store import RunStore
 
 SUM_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -130,6 +131,7 @@ def test_generate_repairs_kills_caches_and_counts_tokens(tmp_path, fake_openai):
     assert any(e["stage"] == "kill_incorrect" and e["outcome"] == "ok" for e in store.events())
     problem = next(store.problems())
     assert [g.code for g in problem.generators] == [regular[2]["code"], KILLER]
+    assert problem.input_validator == Program(lang="python3", code=VALIDATOR)
 
     # a re-run, even one that redoes the problem, is answered from the cache
     before = len(fake_openai.requests)
@@ -245,3 +247,16 @@ def test_checker_validation_rejects_lax_and_strict_checkers(docker_sandbox, fake
     assert "rejected the correct output of gold #1" in checker_rows[1]["error_report"]
     assert result.problem.checker == Program(lang="python3", code=CHECKER_GOOD)
     assert len(result.problem.generators) == 1  # the golds disagree, and the checker makes them agree
+
+
+@pytest.mark.docker
+def test_validate_drops_and_counts_inputs_the_input_validator_rejects(docker_sandbox):
+    generator = Program(lang="python3", code="print(repr(['1 2', '3000000000 1', '7', '4 4']))\n")
+    problem = Problem(id="sum", statement=STATEMENT, time_limit_s=1.0,
+                      gold=[Program(lang="python3", code=SUM_PY), Program(lang="python3", code=SUM_PY2)],
+                      generators=[generator], input_validator=Program(lang="python3", code=VALIDATOR))
+    result = validate_problem(problem, docker_sandbox)
+    assert result.outcome == "ok" and {t.input for t in result.tests} == {"1 2\n", "4 4\n"}
+    rejected = [e for e in result.events if e["cause"] == "input_rejected_by_validator"]
+    assert len(rejected) == 1 and rejected[0]["rejected"] == 2
+    assert result.generators[0]["inputs"] == 2

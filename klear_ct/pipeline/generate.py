@@ -67,7 +67,7 @@ def develop(session: Session) -> Problem:
             raise ProblemFailure("checker_rejected", "no checker passed checker validation")
         problem = problem.model_copy(update={"checker": checker})
         session.problem = problem
-    validator = write_validator(session) if session.settings.validator else None
+    validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
 
     kept = []
     tests = []
@@ -93,7 +93,7 @@ def develop(session: Session) -> Problem:
         session.event("kill_incorrect", "ok", "incorrect_killed", solution=incorrect.id)
         kept.append(found[0])
         tests += found[1].tests
-    return problem.model_copy(update={"generators": [*session.problem.generators, *kept]})
+    return problem.model_copy(update={"generators": [*problem.generators, *kept], "input_validator": validator})
 
 
 def approach(problem: Problem) -> str:

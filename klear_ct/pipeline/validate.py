@@ -20,6 +20,7 @@ from klear_ct.sandbox import Limits, Sandbox
 from klear_ct.sandbox.languages import LANGUAGES, get_language
 
 MIB = 1 << 20
+INPUT_VALIDATOR_LIMITS = Limits(time_s=5, memory_mb=1024)
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,24 @@ def collect_inputs(problem: Problem, sandbox: Sandbox, settings: ValidateSetting
             result.event("generate_inputs", "dropped", "too_many_inputs", generator_id=generator_id,
                          produced=len(produced), kept=settings.max_inputs_per_generator)
             produced = produced[: settings.max_inputs_per_generator]
+        if problem.input_validator is not None and produced:
+            produced = drop_invalid(problem.input_validator, produced, sandbox, result, generator_id)
         row["inputs"] = len(produced)
         row["added"] = sum(add(text, "generated", generator_id) for text in produced)
     return inputs
+
+
+def drop_invalid(validator: Program, inputs: list[str], sandbox: Sandbox, result: ProblemResult,
+                 generator_id: str) -> list[str]:
+    """The inputs the problem's input validator accepts; the others are counted in an event."""
+    checks = sandbox.run(validator, inputs, INPUT_VALIDATOR_LIMITS)
+    rejected = [(text, r) for text, r in zip(inputs, checks, strict=True) if r.verdict != Verdict.OK]
+    if rejected:
+        text, run = rejected[0]
+        result.event("generate_inputs", "dropped", "input_rejected_by_validator", generator_id=generator_id,
+                     rejected=len(rejected), input=shorten(text, 120),
+                     error=shorten(run.stdout.strip() or run.stderr_tail.strip() or run.message, 300))
+    return [text for text, r in zip(inputs, checks, strict=True) if r.verdict == Verdict.OK]
 
 
 def generator_failure(run: RunResult) -> tuple[str, str] | None:

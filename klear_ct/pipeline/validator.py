@@ -6,14 +6,12 @@ from __future__ import annotations
 from klear_ct.llm.extract import ExtractionError, extract_program
 from klear_ct.model import Program, Verdict
 from klear_ct.pipeline.session import Session
-from klear_ct.pipeline.validate import shorten
-from klear_ct.sandbox import Limits, Sandbox
-
-VALIDATOR_LIMITS = Limits(time_s=5, memory_mb=1024)
+from klear_ct.pipeline.validate import INPUT_VALIDATOR_LIMITS, shorten
+from klear_ct.sandbox import Sandbox
 
 
 def run_validator(sandbox: Sandbox, validator: Program, texts: list[str]) -> list[tuple[bool, str]]:
-    results = sandbox.run(validator, texts, VALIDATOR_LIMITS)
+    results = sandbox.run(validator, texts, INPUT_VALIDATOR_LIMITS)
     return [(r.verdict == Verdict.OK, (r.stdout.strip() or r.stderr_tail.strip() or r.message or r.verdict.value))
             for r in results]
 
