@@ -5,8 +5,9 @@ TNR: the share of incorrect solutions that fail at least one test.
 
 Every solution of every problem runs on every suite in the sandbox (compiled once: the
 sandbox caches binaries by source). Only pass/fail is needed, so a solution's run stops at
-its first failing test: tests go to the sandbox in chunks (the first as large as the
-sandbox has slots, then doubling) and no further chunk is sent after a failure.
+its first failing test: tests go to the sandbox in chunks (the first FIRST_CHUNK_PER_SLOT
+tests per sandbox slot, then doubling) and no further chunk is sent after a failure. Each
+chunk is one sandbox request (~0.1 s), so small first chunks would cost more than they save.
 `full=True` sends every test at once and keeps every verdict: the kill matrix.
 
 A solution that cannot be judged (compile error, sandbox error, a checker that failed) is
@@ -33,6 +34,7 @@ from klear_ct.suites import Suite
 
 CORRECT, INCORRECT = "correct", "incorrect"
 UNJUDGED = (Verdict.CE, Verdict.SE)
+FIRST_CHUNK_PER_SLOT = 4
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class SuiteResult:
     suite: str
     tests: int
     solutions: list[SolutionResult] = field(default_factory=list)
-    sandbox_s: float = 0.0  # wall time inside sandbox calls
+    compile_s: float = 0.0  # wall time compiling (once per source: later suites find it cached)
+    sandbox_s: float = 0.0  # wall time inside sandbox calls that ran tests (and checkers)
     cpu_s: float = 0.0  # the solutions' own CPU time
     judge_s: float = 0.0
 
@@ -124,8 +127,13 @@ class SuiteRunner:
         if not runnable(program):
             out.verdict, out.passed, out.message = "UNSUPPORTED", None, f"the sandbox does not run {program.lang}"
             return out
+        if tests:
+            began = time.perf_counter()
+            self.sandbox.compile(program)
+            with self._totals:
+                totals.compile_s += time.perf_counter() - began
         verdicts: list[str] = []
-        size = len(tests) if self.settings.full else max(1, self.sandbox.slots)
+        size = len(tests) if self.settings.full else FIRST_CHUNK_PER_SLOT * max(1, self.sandbox.slots)
         start = 0
         while start < len(tests):
             chunk = tests[start:start + size]

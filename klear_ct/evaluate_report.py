@@ -51,6 +51,7 @@ def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float
             "name": suite.name, "spec": suite.spec, "notes": suite.notes, "problems": len(results),
             "tests": sum(tests), "tests_per_problem": sum(tests) / len(tests) if tests else 0.0,
             "problems_without_tests": sum(t == 0 for t in tests),
+            "compile_s": round(sum(r.compile_s for r in results), 3),
             "sandbox_s": round(sum(r.sandbox_s for r in results), 3),
             "solution_cpu_s": round(sum(r.cpu_s for r in results), 3),
             "judge_s": round(sum(r.judge_s for r in results), 3),
@@ -69,7 +70,7 @@ def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float
             "counts": {"problems": len(outcomes), "evaluated": len(evaluated),
                        "skipped": sum(o.outcome == "skipped" for o in outcomes),
                        "failed": sum(o.outcome == "failed" for o in outcomes)},
-            "timing": {"wall_s": round(wall_s, 3),
+            "timing": {"wall_s": round(wall_s, 3), "compile_s": round(sum(s["compile_s"] for s in suite_rows), 3),
                        "sandbox_s": round(sum(s["sandbox_s"] for s in suite_rows), 3),
                        "solution_cpu_s": round(sum(s["solution_cpu_s"] for s in suite_rows), 3)}}
 
@@ -98,6 +99,7 @@ def print_summary(summary: dict, console) -> None:
             ("correct passed", lambda s: f"{s['overall']['correct_passed']}/{s['overall']['correct']}"),
             ("incorrect failed", lambda s: f"{s['overall']['incorrect_failed']}/{s['overall']['incorrect']}"),
             ("tests", lambda s: str(s["tests"])), ("tests / problem", lambda s: f"{s['tests_per_problem']:.1f}"),
+            ("compile time", lambda s: f"{s['compile_s']:.1f} s"),
             ("sandbox time", lambda s: f"{s['sandbox_s']:.1f} s"),
             ("solutions' CPU", lambda s: f"{s['solution_cpu_s']:.1f} s")]
     for label, get in rows:
@@ -134,8 +136,9 @@ def print_summary(summary: dict, console) -> None:
         console.print(f"note: {note}", highlight=False, markup=False)
     t = summary["timing"]
     console.print(f"{summary['counts']['evaluated']} problems evaluated, {summary['counts']['skipped']} skipped, "
-                  f"{summary['counts']['failed']} failed; wall {t['wall_s']:.1f} s, in the sandbox "
-                  f"{t['sandbox_s']:.1f} s, solutions' own CPU {t['solution_cpu_s']:.1f} s")
+                  f"{summary['counts']['failed']} failed; wall {t['wall_s']:.1f} s; summed over parallel sandbox "
+                  f"calls: compiling {t['compile_s']:.1f} s, running {t['sandbox_s']:.1f} s, of which the solutions' "
+                  f"own CPU {t['solution_cpu_s']:.1f} s")
 
 
 # -- HTML ---------------------------------------------------------------------------------------
