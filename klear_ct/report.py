@@ -103,6 +103,22 @@ class GeneratorFailure:
 
 
 @dataclass
+class GenerationStats:
+    """The generate stage: problems, and the programs the LLM wrote round by round (generation/)."""
+
+    problems_ok: int = 0
+    problems_failed: int = 0
+    failures_by_cause: dict[str, int] = field(default_factory=dict)
+    candidates: int = 0  # programs followed through their rounds (generators, validators, checkers)
+    kept: int = 0
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> candidates, kept
+    attempts: int = 0  # programs tried, every round counted
+    repairs: int = 0  # attempts after a first draft
+    attempt_failures_by_cause: dict[str, int] = field(default_factory=dict)
+    inputs_rejected_by_validator: int = 0
+
+
+@dataclass
 class LLMUsage:
     """Tokens the server reported for answered requests (llm/usage.jsonl); cache hits cost nothing."""
 
@@ -158,6 +174,7 @@ class RunReport:
 
     problems: list[ProblemSummary] = field(default_factory=list)
     llm: LLMUsage = field(default_factory=LLMUsage)
+    generation: GenerationStats = field(default_factory=GenerationStats)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -218,6 +235,40 @@ def _llm_usage(store: RunStore, manifest: dict) -> LLMUsage:
         usage.cost_usd = (usage.prompt_tokens * (prices.get("prompt_per_1m") or 0.0)
                           + usage.completion_tokens * (prices.get("completion_per_1m") or 0.0)) / 1e6
     return usage
+
+
+def _generation(store: RunStore) -> GenerationStats:
+    stats = GenerationStats()
+    done = store.done("generate")
+    causes: Counter = Counter()
+    for line in done.values():
+        if line.get("outcome") == "ok":
+            stats.problems_ok += 1
+        else:
+            stats.problems_failed += 1
+            causes[line.get("cause") or "unknown"] += 1
+    stats.failures_by_cause = _sorted_counts(causes)
+    candidates: dict[tuple, tuple[str, bool]] = {}  # (problem, candidate) -> kind, kept
+    attempt_causes: Counter = Counter()
+    for row in store.read_rows("generation"):
+        if row.get("problem_id") not in done or not row.get("candidate"):
+            continue
+        stats.attempts += 1
+        stats.repairs += int(row.get("round") or 0) > 0
+        stats.inputs_rejected_by_validator += int(row.get("rejected_by_validator") or 0)
+        if row.get("status") != "ok":
+            attempt_causes[row.get("cause") or "unknown"] += 1
+        key = (row["problem_id"], row["candidate"])
+        kept = candidates.get(key, ("", False))[1] or row.get("status") == "ok"
+        candidates[key] = (str(row.get("kind")), kept)
+    for kind, kept in candidates.values():
+        entry = stats.by_kind.setdefault(kind, {"candidates": 0, "kept": 0})
+        entry["candidates"] += 1
+        entry["kept"] += kept
+    stats.candidates = len(candidates)
+    stats.kept = sum(e["kept"] for e in stats.by_kind.values())
+    stats.attempt_failures_by_cause = _sorted_counts(attempt_causes)
+    return stats
 
 
 def summarize(store: RunStore, stage: str = "validate") -> RunReport:
@@ -342,6 +393,7 @@ def summarize(store: RunStore, stage: str = "validate") -> RunReport:
     report.problems = sorted(summaries.values(), key=lambda s: (s.outcome == "ok", s.cause == BAD_ROW, s.problem_id))
     report.incorrect_not_killed.sort(key=lambda s: (s.problem_id, s.solution_id))
     report.llm = _llm_usage(store, manifest)
+    report.generation = _generation(store)
     return report
 
 
@@ -525,6 +577,22 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
         for cause, count in report.generator_failures_by_cause.items():
             table.add_row(e(cause), str(count))
         console.print(table)
+
+    g = report.generation
+    if g.attempts or g.problems_ok or g.problems_failed:
+        console.print(f"generation: {g.problems_ok} problems ok, {g.problems_failed} failed; {g.kept}/{g.candidates} "
+                      f"programs kept after {g.attempts} attempts ({g.repairs} repairs); "
+                      f"{g.inputs_rejected_by_validator} inputs rejected by input validators")
+        table = Table(title="Generation", title_justify="left")
+        for name, justify in (("kind", "left"), ("programs", "right"), ("kept", "right")):
+            table.add_column(name, justify=justify)
+        for kind, entry in sorted(g.by_kind.items()):
+            table.add_row(e(kind), str(entry["candidates"]), str(entry["kept"]))
+        console.print(table)
+        for title, counts in (("generate failures by cause (problems)", g.failures_by_cause),
+                              ("failed attempts by cause", g.attempt_failures_by_cause)):
+            if counts:
+                console.print(f"{title}: " + e(", ".join(f"{k} {v}" for k, v in counts.items())))
 
     if report.llm.by_problem:
         table = Table(title="LLM tokens per problem (most first)", title_justify="left")
@@ -763,6 +831,17 @@ def write_html(report: RunReport, path: Path | str) -> Path:
         add(_table(["problem", "generator", "status", "cause", "error"],
                    [[g.problem_id, g.generator_id, g.status, g.cause, (g.error or "")[:300]]
                     for g in r.generator_failures]))
+
+    g = r.generation
+    if g.attempts or g.problems_ok or g.problems_failed:
+        add("<h2>Generation</h2>")
+        add(f"<p>{g.problems_ok} problems ok, {g.problems_failed} failed; {g.kept}/{g.candidates} programs kept "
+            f"after {g.attempts} attempts ({g.repairs} repairs); {g.inputs_rejected_by_validator} inputs rejected "
+            "by input validators</p>")
+        add(_table(["kind", "programs", "kept"], [[k, v["candidates"], v["kept"]] for k, v in sorted(g.by_kind.items())],
+                   numeric={1, 2}))
+        if g.attempt_failures_by_cause:
+            add(_table(["failed attempts: cause", "attempts"], list(g.attempt_failures_by_cause.items()), numeric={1}))
 
     if r.llm.requests:
         add("<h2>LLM tokens</h2>")

@@ -2,6 +2,7 @@
 server on 127.0.0.1 and the real Docker sandbox."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -81,7 +82,7 @@ def write_config(tmp_path, base_url: str, **generate) -> str:
 
 def klearct(*args, timeout=600):
     return subprocess.run([sys.executable, "-m", "klear_ct.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=os.environ | {"COLUMNS": "250"})  # no wrapped report lines
 
 
 def test_corruptions_change_the_output():
@@ -160,8 +161,13 @@ def test_generate_repairs_kills_caches_and_counts_tokens(tmp_path, fake_openai):
     assert llm["prompt_tokens"] == fake_openai.usage_sent["prompt_tokens"]
     assert llm["completion_tokens"] == fake_openai.usage_sent["completion_tokens"]
     assert llm["cost_usd"] == pytest.approx((llm["prompt_tokens"] + 4 * llm["completion_tokens"]) / 1e6)
+    generation = json.loads(report.stdout)["generation"]
+    assert generation["problems_ok"] == 1 and generation["repairs"] == 2 and generation["attempts"] == 5
+    assert generation["by_kind"] == {"validator": {"candidates": 1, "kept": 1}, "regular": {"candidates": 1, "kept": 1},
+                                     "hack": {"candidates": 1, "kept": 1}}
+    assert generation["inputs_rejected_by_validator"] == 1
     text = klearct("report", run)
-    assert f"{llm['prompt_tokens']} prompt" in text.stdout
+    assert f"{llm['prompt_tokens']} prompt" in text.stdout and "2 repairs" in text.stdout
 
 
 @pytest.mark.docker
@@ -260,3 +266,14 @@ def test_validate_drops_and_counts_inputs_the_input_validator_rejects(docker_san
     rejected = [e for e in result.events if e["cause"] == "input_rejected_by_validator"]
     assert len(rejected) == 1 and rejected[0]["rejected"] == 2
     assert result.generators[0]["inputs"] == 2
+
+
+def test_run_and_generate_are_lock_protected(tmp_path, fake_openai):
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(json.dumps(sum_row("sum")) + "\n")
+    run, config = tmp_path / "run", write_config(tmp_path, fake_openai.url)
+    with RunStore(run):
+        for command in ("run", "generate"):
+            busy = klearct(command, problems, "-o", run, "--config", config, "--json")
+            assert busy.returncode == 2 and "in use" in busy.stderr, busy.stderr
+    assert not fake_openai.requests

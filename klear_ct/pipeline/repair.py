@@ -45,6 +45,7 @@ class Assessment:
     inputs: int = 0
     dropped: int = 0
     tests: list[TestCase] = field(default_factory=list)
+    rejected: int = 0  # of the dropped inputs, those the input validator rejected
 
 
 def judge_inputs(session: Session, problem: Problem, texts: list[str]) -> tuple[list[TestCase], list[dict]]:
@@ -81,8 +82,10 @@ def assess(session: Session, problem: Problem, program: Program, validator: Prog
             problems.append(f"- an input of {len(text)} bytes is over the {settings.max_input_bytes}-byte limit")
         else:
             texts.append(text)
+    rejected = 0
     if validator is not None and texts:
         verdicts = run_validator(session.sandbox, validator, texts)
+        rejected = sum(not ok for ok, _ in verdicts)
         for text, (ok, reason) in zip(texts, verdicts, strict=True):
             if not ok:
                 problems.append(f"- the input validator rejected this input: {shorten(reason, 300)}\n"
@@ -94,9 +97,10 @@ def assess(session: Session, problem: Problem, program: Program, validator: Prog
     if not produced:
         return Assessment(False, "no_inputs", "The generator printed an empty list: it must print test inputs.")
     if dropped / len(produced) <= session.settings.max_dropped_fraction and tests:
-        return Assessment(True, None, "", len(produced), dropped, tests)
+        return Assessment(True, None, "", len(produced), dropped, tests, rejected)
     report = f"{dropped} of the {len(produced)} inputs it printed are invalid and were dropped:\n" + "\n".join(problems)
-    return Assessment(False, "invalid_inputs", shorten(report, REPORT_CHARS), len(produced), dropped, tests)
+    return Assessment(False, "invalid_inputs", shorten(report, REPORT_CHARS), len(produced), dropped, tests,
+                      rejected)
 
 
 def describe_drop(event: dict) -> str:
@@ -143,10 +147,11 @@ def develop_generator(session: Session, problem: Problem, validator: Program | N
             verdict = Assessment(False, "incorrect_survives",
                                  f"All {len(verdict.tests)} valid inputs were answered correctly by the incorrect "
                                  "solution: none of them exposes its mistake.", verdict.inputs, verdict.dropped,
-                                 verdict.tests)
+                                 verdict.tests, verdict.rejected)
         kills = sorted({k for t in verdict.tests for k in t.kills})
         session.record(candidate, kind, round_, "ok" if verdict.passed else "failed", verdict.cause, program,
                        verdict.report, inputs=verdict.inputs, kept=len(verdict.tests), dropped=verdict.dropped,
+                       rejected=verdict.rejected,
                        kills=kills)
         if verdict.passed:
             return program, verdict

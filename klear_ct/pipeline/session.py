@@ -86,4 +86,5 @@ class Session:
             "cause": cause, "error_report": report, "lang": program.lang if program else None,
             "code": program.code if program else None, "sha": program.sha if program else None,
             "model": self.llm.config.model, "inputs": extra.get("inputs", 0), "kept": extra.get("kept", 0),
-            "dropped": extra.get("dropped", 0), "kills": extra.get("kills", [])})
+            "dropped": extra.get("dropped", 0), "rejected_by_validator": extra.get("rejected", 0),
+            "kills": extra.get("kills", [])})
