@@ -170,7 +170,7 @@ class SuiteRunner:
             totals.judge_s += ended - judged
             totals.cpu_s += cpu / 1000
         verdicts = [r.verdict.value for r in runs]
-        messages = [(r.message or r.stderr_tail.strip())[-300:] for r in runs]
+        messages = [" / ".join(x for x in (r.message, r.stderr_tail.strip()[-200:]) if x)[-300:] for r in runs]
         for k, judgement in zip(finished, judgements, strict=True):
             if judgement.accepted is None:
                 verdicts[k], messages[k] = "CHECKER", judgement.message

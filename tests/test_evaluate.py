@@ -113,3 +113,37 @@ def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(
     assert wrong.tests_run == tests and len(wrong.verdicts) == tests and "WA" in wrong.verdicts
     assert wrong.verdicts[0] == "OK"  # the sample has no negative odd number
     assert solutions["evenodd/broken.cpp"].verdict == "CE" and solutions["evenodd/broken.cpp"].passed is None
+
+
+PY_VALIDATOR = """import sys
+n = int(open(sys.argv[1]).read())
+flags = sys.argv[4:]
+words = sys.stdin.read().split()
+ok = len(words) == 2 and all(w.lstrip("-").isdigit() for w in words) and min(map(int, words)) >= 0 \\
+    and sum(map(int, words)) == n
+open(sys.argv[3] + "judgemessage.txt", "w").write(f"flags {flags}: {'ok' if ok else 'bad pair'}")
+sys.exit(42 if ok else 43)
+"""
+
+
+def test_python_output_validator_through_the_wrapper(tmp_path, docker_sandbox):
+    folder = tmp_path / "anysum"
+    (folder / "data" / "secret").mkdir(parents=True)
+    (folder / "output_validators" / "check").mkdir(parents=True)
+    (folder / "output_validators" / "check" / "check.py").write_text(PY_VALIDATOR)
+    (folder / "problem.yaml").write_text("name: Any Sum\nvalidation: custom\nvalidator_flags: strict\n")
+    (folder / ".timelimit").write_text("1\n")
+    for n in (0, 5, 12):
+        (folder / "data" / "secret" / f"{n}.in").write_text(f"{n}\n")
+        (folder / "data" / "secret" / f"{n}.ans").write_text(f"0 {n}\n")
+    for category, name, code in (("accepted", "low.py", "n = int(input())\nprint(0, n)\n"),
+                                 ("accepted", "half.py", "n = int(input())\nprint(n // 2, n - n // 2)\n"),
+                                 ("wrong_answer", "neg.py", "n = int(input())\nprint(-1, n + 1)\n")):
+        (folder / "submissions" / category).mkdir(parents=True, exist_ok=True)
+        (folder / "submissions" / category / name).write_text(code)
+    [problem] = list(read_problems(folder))
+    outcome = evaluate_problem(problem, load_suites([("original", "problem")], [problem]), docker_sandbox)
+    solutions = {s.solution_id: s for s in outcome.results[0].solutions}
+    assert solutions["anysum/gold-0"].passed and solutions["anysum/gold-1"].passed, solutions
+    wrong = solutions["anysum/wrong_answer/neg.py"]
+    assert wrong.verdict == "WA" and "flags ['strict']: bad pair" in wrong.message
