@@ -17,7 +17,6 @@ outcome with a cause, never a crash of the batch.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +27,7 @@ from klear_ct.compare import get_comparison
 from klear_ct.formats import RowError
 from klear_ct.model import Problem, Program, TestCase, Verdict
 from klear_ct.pipeline.judge import Judge
+from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.pipeline.validate import problem_limits, runnable
 from klear_ct.sandbox import Limits, Sandbox
 from klear_ct.suites import Suite
@@ -63,6 +63,7 @@ class SuiteResult:
     suite: str
     tests: int
     solutions: list[SolutionResult] = field(default_factory=list)
+    wall_s: float = 0.0  # the whole run of this suite on this problem
     compile_s: float = 0.0  # wall time compiling (once per source: later suites find it cached)
     sandbox_s: float = 0.0  # wall time inside sandbox calls that ran tests (and checkers)
     cpu_s: float = 0.0  # the solutions' own CPU time
@@ -85,26 +86,6 @@ def solutions_of(problem: Problem) -> list[tuple[str, str, Program, str | None]]
     return golds + [(s.id, INCORRECT, s.program, s.expected_verdict) for s in problem.incorrect]
 
 
-def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str | None]:
-    """Apply Problem.time_multiplier: the limit is that multiple of the slowest gold's CPU time on
-    the problem's own tests, rounded up to a whole second (at least 1 s)."""
-    if problem.time_multiplier is None:
-        return problem, None
-    cap = problem_limits(problem)
-    inputs = [t.input for t in problem.public_tests]
-    slowest = 0.0
-    for gold in (g for g in problem.gold if runnable(g)):
-        runs = sandbox.run(gold, inputs, cap)
-        slowest = max([slowest] + [r.cpu_ms for r in runs if r.verdict == Verdict.OK])
-    if slowest <= 0:
-        return problem, f"no time limit given and no accepted solution ran within the {cap.time_s:g} s cap: " \
-                        f"{cap.time_s:g} s used"
-    limit = max(1.0, float(math.ceil(problem.time_multiplier * slowest / 1000)))
-    note = (f"no time limit given: derived {limit:g} s = {problem.time_multiplier:g} × slowest accepted "
-            f"({slowest:.0f} ms CPU), rounded up to a whole second")
-    return problem.model_copy(update={"time_limit_s": limit, "time_multiplier": None}), note
-
-
 class SuiteRunner:
     """Runs the solutions of one problem on one suite's tests."""
 
@@ -117,8 +98,10 @@ class SuiteRunner:
     def run(self, suite: str, tests: list[TestCase]) -> SuiteResult:
         result = SuiteResult(self.problem.id, suite, len(tests))
         solutions = solutions_of(self.problem)
+        began = time.perf_counter()
         with ThreadPoolExecutor(max_workers=max(1, self.sandbox.slots)) as pool:
             result.solutions = list(pool.map(lambda s: self._solution(s, tests, result), solutions))
+        result.wall_s = time.perf_counter() - began
         return result
 
     def _solution(self, solution, tests: list[TestCase], totals: SuiteResult) -> SolutionResult:

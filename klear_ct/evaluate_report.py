@@ -51,6 +51,7 @@ def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float
             "name": suite.name, "spec": suite.spec, "notes": suite.notes, "problems": len(results),
             "tests": sum(tests), "tests_per_problem": sum(tests) / len(tests) if tests else 0.0,
             "problems_without_tests": sum(t == 0 for t in tests),
+            "wall_s": round(sum(r.wall_s for r in results), 3),
             "compile_s": round(sum(r.compile_s for r in results), 3),
             "sandbox_s": round(sum(r.sandbox_s for r in results), 3),
             "solution_cpu_s": round(sum(r.cpu_s for r in results), 3),
@@ -99,6 +100,7 @@ def print_summary(summary: dict, console) -> None:
             ("correct passed", lambda s: f"{s['overall']['correct_passed']}/{s['overall']['correct']}"),
             ("incorrect failed", lambda s: f"{s['overall']['incorrect_failed']}/{s['overall']['incorrect']}"),
             ("tests", lambda s: str(s["tests"])), ("tests / problem", lambda s: f"{s['tests_per_problem']:.1f}"),
+            ("runtime (wall)", lambda s: f"{s['wall_s']:.1f} s"),
             ("compile time", lambda s: f"{s['compile_s']:.1f} s"),
             ("sandbox time", lambda s: f"{s['sandbox_s']:.1f} s"),
             ("solutions' CPU", lambda s: f"{s['solution_cpu_s']:.1f} s")]
@@ -203,9 +205,11 @@ def write_html(summary: dict, path: Path | str) -> Path:
     path = Path(path)
     suites = summary["suites"]
     parts = ["<h1>klearct evaluate: TPR / TNR of test suites</h1>"]
-    parts.append(_table(["suite", "spec", "TPR", "TNR", "tests", "tests / problem", "sandbox s", "solutions' CPU s"],
+    parts.append(_table(["suite", "spec", "TPR", "TNR", "tests", "tests / problem", "runtime s", "compile s",
+                         "sandbox s", "solutions' CPU s"],
                         [[s["name"], s["spec"], percent(s["overall"]["tpr"]), percent(s["overall"]["tnr"]),
-                          s["tests"], f"{s['tests_per_problem']:.1f}", s["sandbox_s"], s["solution_cpu_s"]]
+                          s["tests"], f"{s['tests_per_problem']:.1f}", s["wall_s"], s["compile_s"], s["sandbox_s"],
+                          s["solution_cpu_s"]]
                          for s in suites]))
     parts.append(f'<img alt="TPR and TNR per suite" src="data:image/png;base64,{plot_rates(summary)}">')
     if (png := plot_classes(summary)) is not None:

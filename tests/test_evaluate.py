@@ -13,6 +13,7 @@ import pytest
 from klear_ct.evaluate import EvaluateSettings, evaluate_problem
 from klear_ct.formats import read_problems
 from klear_ct.model import IncorrectProgram, Problem, Program
+from klear_ct.store import RunStore
 from klear_ct.suites import load_suites
 
 pytestmark = pytest.mark.docker
@@ -39,7 +40,7 @@ def side_by_side(tmp_path_factory):
     done = klearct("evaluate", SAMPLE, "--suite", "original=problem#secret", "--suite", f"generated={run}#generated",
                    "--suite", "union=union:original+generated", "--json", "--html", html)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout), html
+    return json.loads(done.stdout), html, run
 
 
 def suite(summary: dict, name: str) -> dict:
@@ -47,7 +48,7 @@ def suite(summary: dict, name: str) -> dict:
 
 
 def test_packages_own_secret_tests_accept_every_accepted_and_reject_every_wrong_answer(side_by_side):
-    summary, _ = side_by_side
+    summary, _, _ = side_by_side
     original = suite(summary, "original")
     assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 9
     assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 4
@@ -60,14 +61,16 @@ def test_packages_own_secret_tests_accept_every_accepted_and_reject_every_wrong_
 
 
 def test_original_generated_and_union_side_by_side(side_by_side):
-    summary, _ = side_by_side
+    summary, _, run = side_by_side
+    derived = [e for e in RunStore(run).events() if e["cause"] == "time_limit_derived"]
+    assert [(e["problem_id"], e["time_limit_s"]) for e in derived] == [("circlearea", 1.0)]  # validate derives it too
     original, generated, union = (suite(summary, n) for n in ("original", "generated", "union"))
     assert generated["tests"] > 0 and generated["problems_without_tests"] == 0
     assert max(original["tests"], generated["tests"]) < union["tests"] <= original["tests"] + generated["tests"]
     for s in (original, generated, union):
         assert s["overall"]["correct"] == 9 and s["overall"]["incorrect"] == 10
         assert s["overall"]["tpr"] == 1.0  # golds agree with the packages' answers under the validator
-        assert s["sandbox_s"] > 0 and s["solution_cpu_s"] > 0 and s["tests_per_problem"] > 0
+        assert s["wall_s"] > 0 and s["sandbox_s"] > 0 and s["solution_cpu_s"] > 0 and s["tests_per_problem"] > 0
         assert set(s["by_language"]) == {"python3", "cpp17"}
     assert union["overall"]["tnr"] >= max(original["overall"]["tnr"], generated["overall"]["tnr"])
     circle = next(p for p in summary["problems"] if p["id"] == "circlearea")
@@ -75,7 +78,7 @@ def test_original_generated_and_union_side_by_side(side_by_side):
 
 
 def test_html_embeds_png_plots(side_by_side):
-    _, html = side_by_side
+    _, html, _ = side_by_side
     text = html.read_text()
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
     assert len(images) >= 2 and all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)

@@ -16,6 +16,7 @@ from klear_ct.compare import get_comparison
 from klear_ct.model import Problem, Program, RunResult, TestCase, Verdict, content_hash
 from klear_ct.pipeline.judge import Judge
 from klear_ct.pipeline.select import select_tests
+from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.sandbox import Limits, Sandbox
 from klear_ct.sandbox.languages import LANGUAGES, get_language
 
@@ -174,6 +175,9 @@ def generator_failure(run: RunResult) -> tuple[str, str] | None:
 def validate_problem(problem: Problem, sandbox: Sandbox, settings: ValidateSettings = ValidateSettings()
                      ) -> ProblemResult:
     result = ProblemResult(problem.id)
+    if problem.time_multiplier is not None:
+        problem, note = derive_time_limit(problem, sandbox)
+        result.event("validate", "warning", "time_limit_derived", time_limit_s=problem.time_limit_s, note=note)
     limits = problem_limits(problem)
     golds = [g for g in problem.gold if runnable(g)]
     if len(golds) < len(problem.gold):

@@ -1,0 +1,31 @@
+"""A time limit from the slowest gold solution, for problems whose source gives none
+(Problem.time_multiplier is set: ICPC / Kattis packages without a limit)."""
+
+from __future__ import annotations
+
+import math
+
+from klear_ct.model import Problem, Verdict
+from klear_ct.sandbox import Limits, Sandbox
+from klear_ct.sandbox.languages import LANGUAGES
+
+
+def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str | None]:
+    """Apply Problem.time_multiplier: the limit is that multiple of the slowest gold's CPU time on
+    the problem's own tests (run under the cap time_limit_s), rounded up to a whole second, at
+    least 1 s. Returns the problem with the limit set (and no multiplier) and a note saying how."""
+    if problem.time_multiplier is None:
+        return problem, None
+    cap = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
+    inputs = [t.input for t in problem.public_tests]
+    slowest = 0.0
+    for gold in (g for g in problem.gold if g.lang in LANGUAGES):
+        runs = sandbox.run(gold, inputs, cap) if inputs else []
+        slowest = max([slowest] + [r.cpu_ms for r in runs if r.verdict == Verdict.OK])
+    if slowest <= 0:
+        return problem, (f"no time limit given and no accepted solution ran within the {cap.time_s:g} s cap: "
+                         f"{cap.time_s:g} s used")
+    limit = max(1.0, float(math.ceil(problem.time_multiplier * slowest / 1000)))
+    note = (f"no time limit given: derived {limit:g} s = {problem.time_multiplier:g} × slowest accepted "
+            f"({slowest:.0f} ms CPU), rounded up to a whole second")
+    return problem.model_copy(update={"time_limit_s": limit, "time_multiplier": None}), note
