@@ -41,8 +41,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
 from klear_ct.compare import icpc_name
 from klear_ct.formats.errors import FieldError, RowError, Warn
 from klear_ct.formats.icpc_validator import wrap_validator
@@ -96,6 +94,8 @@ def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
 # -- one package --------------------------------------------------------------------------------
 
 def _yaml(folder: Path) -> dict:
+    import yaml  # only ICPC packages need it
+
     path = folder / "problem.yaml"
     if not path.is_file():
         return {}
