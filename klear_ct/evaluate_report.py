@@ -86,6 +86,13 @@ def _cell(r: dict) -> str:
     return f"TPR {tpr}\nTNR {tnr}"
 
 
+def misjudged_solutions(summary: dict) -> list[tuple[dict, str, dict]]:
+    """(problem, suite name, solution) for every correct solution that failed, incorrect one that
+    passed, and solution that could not be judged."""
+    return [(p, name, sol) for p in summary["problems"] for name, r in p["suites"].items() for sol in r["solutions"]
+            if sol["passed"] is None or sol["passed"] != (sol["role"] == CORRECT)]
+
+
 # -- rich ---------------------------------------------------------------------------------------
 def print_summary(summary: dict, console) -> None:
     from rich.table import Table
@@ -129,6 +136,14 @@ def print_summary(summary: dict, console) -> None:
         per_problem.add_row(p["id"], f"{p['time_limit_s']:g} s" + (" (derived)" if p["time_limit_note"] else ""),
                             *cells)
     console.print(per_problem)
+    misjudged = Table(title="Correct solutions that failed, incorrect ones that survived, unjudged ones")
+    for column in ("suite", "problem", "solution", "expected", "got", "message"):
+        misjudged.add_column(column)
+    for p, name, sol in misjudged_solutions(summary):
+        misjudged.add_row(name, p["id"], sol["solution_id"], sol["expected_verdict"] or sol["role"],
+                          sol["verdict"], sol["message"][-80:])
+    if misjudged.row_count:
+        console.print(misjudged)
     for p in summary["problems"]:
         if p["outcome"] != "ok":
             console.print(f"[yellow]{p['outcome']}[/] {p['id']}: {p['cause']}", markup=True, highlight=False)
@@ -223,6 +238,15 @@ def write_html(summary: dict, path: Path | str) -> Path:
             cells.append(f"{r['tests']} tests, " + _cell(r).replace("\n", ", ") if r else (p["cause"] or "–"))
         rows.append(cells)
     parts.append(_table(["problem", "time limit", *[s["name"] for s in suites]], rows))
+    matrices = [(p, name, r) for p in summary["problems"] for name, r in p["suites"].items()
+                if any(sol.get("verdicts") for sol in r["solutions"])]
+    if matrices:
+        parts.append("<h2>Kill matrix (--full): each solution's verdict on each test</h2>")
+    for p, name, r in matrices:
+        parts.append(f"<h3>{_h(p['id'])} · {_h(name)}</h3>")
+        parts.append(_table(["solution", "expected", *[str(k + 1) for k in range(r["tests"])]],
+                            [[sol["solution_id"], sol["expected_verdict"] or "correct", *(sol.get("verdicts") or [])]
+                             for sol in r["solutions"]]))
     parts.append("<h2>Solutions</h2>")
     rows = [[p["id"], name, s["solution_id"], s["role"], s["lang"], s["expected_verdict"] or "", s["verdict"],
              s["tests_run"], s["message"][:120]]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from klear_ct.evaluate import EvaluateSettings, evaluate_problem
+from klear_ct.evaluate_report import misjudged_solutions, summarize, write_html
 from klear_ct.formats import read_problems
 from klear_ct.model import IncorrectProgram, Problem, Program
 from klear_ct.store import RunStore
@@ -103,7 +104,7 @@ def test_slow_correct_is_tle_case_and_float_tolerance(docker_sandbox):
     assert verdicts["circlearea/wrong_answer/rough_pi.py"].verdict == "WA"
 
 
-def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(docker_sandbox):
+def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(docker_sandbox, tmp_path):
     problem = sample_problems()["evenodd"]
     broken = IncorrectProgram(id="evenodd/broken.cpp", program=Program(lang="cpp17", code="int main( {"),
                               expected_verdict="WA")
@@ -116,6 +117,11 @@ def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(
     assert wrong.tests_run == tests and len(wrong.verdicts) == tests and "WA" in wrong.verdicts
     assert wrong.verdicts[0] == "OK"  # the sample has no negative odd number
     assert solutions["evenodd/broken.cpp"].verdict == "CE" and solutions["evenodd/broken.cpp"].passed is None
+    summary = summarize([outcome], suites)
+    assert summary["suites"][0]["overall"]["unjudged"] == 1 and summary["suites"][0]["overall"]["incorrect"] == 2
+    assert ("evenodd/broken.cpp", "CE") in {(s["solution_id"], s["verdict"]) for _, _, s in misjudged_solutions(summary)}
+    html = write_html(summary, tmp_path / "full.html").read_text()
+    assert "Kill matrix" in html and html.count("<h3>") == 1 and "data:image/png;base64," in html
 
 
 PY_VALIDATOR = """import sys
