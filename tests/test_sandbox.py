@@ -123,3 +123,20 @@ def test_stderr_tail_is_kept(sandbox):
 def test_unknown_language_is_a_clear_error(sandbox):
     with pytest.raises(ValueError, match="unknown language 'cobol'"):
         sandbox.run(Program(lang="cobol", code=""), ["1"])
+
+
+def test_a_spinning_program_is_stopped_soon_after_its_time_limit(sandbox):
+    """RLIMIT_CPU works in whole seconds (limit + 1 here); the runner's poll stops the run as
+    soon as the CPU time of its processes passes the limit, so a TLE costs about the limit."""
+    spin = Program(lang="c11", code="int main(void){volatile unsigned long x=0;for(;;)x++;}\n")
+    result = sandbox.run(spin, [""], Limits(time_s=0.5))[0]
+    assert result.verdict == Verdict.TLE, result
+    assert 500 < result.cpu_ms < 1500, result  # the rlimit alone would stop it at 2000 ms
+
+
+def test_forked_processes_share_one_memory_limit(sandbox):
+    """Three processes of 60 MB each, each under the 128 MB limit, together over it: MLE."""
+    code = ("import os, time\nfor _ in range(2):\n    if os.fork() == 0:\n        break\n"
+            "data = bytearray(60 << 20)\ntime.sleep(0.5)\nprint(len(data))\n")
+    result = sandbox.run(Program(lang="python3", code=code), [""], Limits(time_s=2, memory_mb=128))[0]
+    assert result.verdict == Verdict.MLE, result

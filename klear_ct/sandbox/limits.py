@@ -40,6 +40,7 @@ class Limits:
             "output_bytes": self.output_bytes,
             "stderr_bytes": self.stderr_tail_bytes,
             "memory_bytes": self.memory_mb * MIB,
+            "time_limit_s": self.time_s,
             "memory_probe": self.memory_probe,
         }
 

@@ -13,7 +13,7 @@ Protocol: one JSON request on stdin, JSON lines on stdout.
               "input_files": [{name: {"b64", "mode"}}] (run; extra files per input, e.g. for checkers),
               "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
                          nofile, nproc, output_bytes, stderr_bytes, collect_bytes,
-                         memory_bytes, memory_probe},
+                         memory_bytes, memory_probe, time_limit_s},
               "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null}
   response = one line per input: {"i": k, "exit_code", "signal", "cpu_ms", "wall_ms",
              "peak_kb", "stdout", "stderr_tail", "timed_out", "output_exceeded",
@@ -24,6 +24,9 @@ The runner only measures; the host turns measurements into verdicts. What it mea
 - CPU time of the whole process tree: the helper's exact report for the program and
   what it waited for, plus every orphan, which reaches the runner (a child subreaper)
   and is reaped by it before the run's result is written.
+- When sandboxed, CPU time and resident memory of all the run's processes are polled:
+  past the time limit (plus a small margin) the run is stopped at once, not at the
+  next whole second of RLIMIT_CPU.
 - Memory: the program's peak resident size (helper), and, when sandboxed, the sum of
   the resident sizes of all the run's processes, polled, so that forked processes
   cannot split a memory bomb between them (`memory_exceeded`).
@@ -48,9 +51,11 @@ import time
 
 READ_CHUNK = 1 << 16
 GRACE_S = 0.2  # how long to drain pipes still held open after the program exited
-MEMORY_POLL_S = 0.01  # how often the resident memory of all the run's processes is summed
+POLL_S = 0.01  # how often the CPU time and resident memory of all the run's processes are summed
 REAP_S = 5.0  # how long killed processes may take to die before the sandbox counts as dirty
 PAGE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CPU_KILL_MARGIN_S = 0.05  # past the time limit by this much (polled), the run is TLE anyway: stop it
 PR_SET_CHILD_SUBREAPER = 36
 ALLOCATION_CRASHES = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGKILL)
 PRIVATE_MOUNTS = (("/tmp", "size=576m,nr_inodes=65536,mode=1777"),
@@ -234,18 +239,22 @@ def reap_children(timeout):
             time.sleep(0.001)
 
 
-def resident_bytes():
-    """Resident memory of every process in our pid namespace but pid 1 and ourselves."""
-    total, me = 0, os.getpid()
+def tree_usage():
+    """(CPU seconds, resident bytes) of every process in our pid namespace but pid 1 and
+    ourselves: the run's processes. CPU includes what each one has reaped of its children."""
+    ticks = pages = 0
+    me = os.getpid()
     for name in os.listdir("/proc"):
         if not name.isdigit() or name == "1" or int(name) == me:
             continue
         try:
-            with open(f"/proc/{name}/statm", "rb") as f:
-                total += int(f.read().split()[1])
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            ticks += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+            pages += int(fields[21])
         except (OSError, ValueError, IndexError):
             pass
-    return total * PAGE
+    return ticks / CLOCK_TICKS, pages * PAGE
 
 
 def cpu_seconds(usage):
@@ -259,6 +268,9 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
     err_keep = int(limits.get("stderr_bytes", 4096))
     err_cap = max(out_cap, 1 << 20)  # stderr is drained up to this, then the run is stopped
     memory_cap = limits.get("memory_bytes") if sandboxed else None
+    # RLIMIT_CPU counts whole seconds per process; the poll stops a run right after its limit
+    cpu_cap = float(limits["time_limit_s"]) + CPU_KILL_MARGIN_S if sandboxed and limits.get("time_limit_s") else None
+    polling = bool(memory_cap or cpu_cap)
     children_before = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
     started = time.monotonic()
     pid, in_w, out_r, err_r, report_r, failure = spawn(cmd, cwd, env, limits, run_as, helper)
@@ -282,7 +294,7 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
     pidfd = os.pidfd_open(pid)
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = started + wall_s
-    next_poll = started + MEMORY_POLL_S
+    next_poll = started + POLL_S
     status = rusage = None
     while True:
         now = time.monotonic()
@@ -292,17 +304,21 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
             deadline = now + GRACE_S
         elif status is not None and now >= deadline:
             break
-        if memory_cap and status is None and now >= next_poll and not result["memory_exceeded"]:
-            resident_peak = max(resident_peak, resident_bytes())
-            if resident_peak > memory_cap:
+        if polling and status is None and now >= next_poll:
+            cpu, resident = tree_usage()
+            resident_peak = max(resident_peak, resident)
+            if memory_cap and resident_peak > memory_cap and not result["memory_exceeded"]:
                 result["memory_exceeded"] = True
                 kill_group(pid)
                 kill_strays()
-            next_poll = now + MEMORY_POLL_S
+            elif cpu_cap and cpu > cpu_cap:
+                kill_group(pid)
+                kill_strays()
+            next_poll = now + POLL_S
         if not sel.get_map():
             break
         wait = deadline - now
-        if memory_cap and status is None:
+        if polling and status is None:
             wait = min(wait, next_poll - now)
         for key, _ in sel.select(timeout=max(0.0, wait)):
             fd = key.fd
@@ -490,8 +506,8 @@ def crashed_at_address_space_limit(result, limits):
         return False
     if result["timed_out"] or result["output_exceeded"] or result["memory_exceeded"]:
         return False
-    if result["cpu_ms"] >= float(limits.get("cpu_s") or 0) * 1000:
-        return False
+    if result["cpu_ms"] >= float(limits.get("time_limit_s") or limits.get("cpu_s") or 0) * 1000:
+        return False  # out of time, whatever else happened
     exec_enomem = result["exit_code"] == 127 and "Cannot allocate memory" in (result["error"] or "")
     return result["signal"] in ALLOCATION_CRASHES or exec_enomem
 
