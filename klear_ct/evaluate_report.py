@@ -185,7 +185,7 @@ def plot_rates(summary: dict) -> str:
     ax.set_ylim(0, 110)
     ax.set_ylabel("%")
     ax.set_title("TPR and TNR per suite")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _png(fig)
 
 
@@ -206,7 +206,7 @@ def plot_classes(summary: dict) -> str | None:
     ax.set_ylim(0, 110)
     ax.set_ylabel("TNR %")
     ax.set_title("TNR by the incorrect solution's verdict class")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return _png(fig)
 
 
