@@ -12,6 +12,10 @@ solution and generator rows of a problem without a done line (a run killed in th
 of it; it is redone on resume) are not counted; its id is listed in `unfinished`.
 Event counts are what events.jsonl holds: a problem validated again (--retry-failed, or
 after a kill) logs its events again, and all of them are counted.
+LLM tokens are the `usage` of every answered request (llm/usage.jsonl, written as answers
+arrive, so a killed run's tokens count too; cache hits cost nothing); the cost uses the
+prices the last `generate` recorded in the manifest. `generation` summarizes the generate
+stage's done lines and its generation/ table.
 """
 
 from __future__ import annotations

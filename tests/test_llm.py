@@ -176,3 +176,16 @@ def test_drafts_share_a_request_with_n_answers(fake_openai, tmp_path):
     assert "'1'" in first[0] and "'2'" in second[0]
     assert len(fake_openai.requests) == 1 and fake_openai.requests[0]["n"] == 2
     assert session.usage.requests == 1 and session.usage.cached == 1
+
+
+def test_nothing_listening_is_a_connection_failure():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = LLMConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", timeout_s=1, max_retries=2,
+                       backoff_initial_s=0.01, backoff_max_s=0.02)
+    with pytest.raises(LLMError) as info:
+        LLMClient(config).complete(MESSAGES)
+    assert info.value.cause == "llm_connection" and info.value.attempts == 3

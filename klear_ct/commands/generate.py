@@ -46,13 +46,18 @@ def load(config_path: Path | None, model: str | None, max_rounds: int | None):
 
 def generate_stage(store, problems: Path, input_format: str, config, settings, sandbox, retry_failed: bool,
                    workers: int | None, bar):
+    from klear_ct.cli import fail
     from klear_ct.formats import read_problems
     from klear_ct.llm.cache import ResponseCache
     from klear_ct.llm.client import LLMClient
-    from klear_ct.llm.prompts import Prompts
+    from klear_ct.llm.prompts import PromptError, Prompts
     from klear_ct.pipeline.generate_batch import generate_batch
 
     prompts = Prompts(config.generate.prompts_dir)
+    try:
+        prompts.check()
+    except PromptError as e:
+        raise fail(str(e.args[0])) from None
     store.record_command("generate", problems=str(problems), format=input_format, model=config.llm.model,
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,

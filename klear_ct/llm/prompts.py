@@ -40,6 +40,11 @@ class Prompts:
         return [{"role": "system", "content": fill(self.template("system"), values)},
                 {"role": "user", "content": fill(self.template(kind), values)}]
 
+    def check(self) -> None:
+        """Every template the loop uses is there (a missing one would fail every problem)."""
+        for name in ("system", *KINDS):
+            self.template(name)
+
     def hashes(self) -> dict[str, str]:
         """Content hash per template, for the run manifest."""
         return {path.stem: hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -20,7 +20,7 @@ from klear_ct.llm.prompts import Prompts
 from klear_ct.model import Problem
 from klear_ct.pipeline.generate import GenerateResult, generate_problem
 from klear_ct.pipeline.session import GenerateSettings
-from klear_ct.sandbox import Sandbox
+from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunStore, problem_key
 
 STAGE = "generate"
@@ -72,14 +72,18 @@ def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLM
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None) -> GenerateSummary:
     summary = GenerateSummary()
     problems = pending_problems(rows, store, summary, retry_failed, on_problem)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate") as pool:
-        running: dict[Future, Problem] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
+    running: dict[Future, Problem] = {}
+    try:
         for problem in problems:
             running[pool.submit(safe_generate, problem, llm, prompts, sandbox, settings or GenerateSettings())] = problem
             while len(running) >= max(1, workers):
                 finish(running, store, summary, on_problem)
         while running:
             finish(running, store, summary, on_problem)
+    finally:
+        # on Ctrl-C / SIGTERM do not wait for the problems in flight: they are redone on resume
+        pool.shutdown(wait=not running, cancel_futures=True)
     return summary
 
 
@@ -88,7 +92,7 @@ def safe_generate(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: S
     try:
         return generate_problem(problem, llm, prompts, sandbox, settings)
     except Exception as e:  # noqa: BLE001 - one problem's bug must not stop the batch
-        cause = f"internal_error:{type(e).__name__}"
+        cause = "sandbox_error" if isinstance(e, SandboxError) else f"internal_error:{type(e).__name__}"
         return GenerateResult(problem=problem, outcome="failed", cause=cause,
                               events=[{"stage": "generate", "outcome": "failed", "cause": cause, "error": str(e)[:500]}])
 
