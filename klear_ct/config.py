@@ -40,6 +40,7 @@ class LLMConfig(BaseModel):
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 60.0
     concurrency: int = 4  # requests in flight at once
+    cache_dir: Path | None = None  # the response cache; default RUN/llm/cache (share one across nightly runs)
     price_prompt_per_1m: float | None = None  # USD per 1M prompt tokens, for the cost in `klearct report`
     price_completion_per_1m: float | None = None
 

@@ -65,7 +65,7 @@ def generate_stage(store, problems: Path, input_format: str, config, settings, s
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
-    llm = LLMClient(config.llm, cache=ResponseCache(store.root / "llm" / "cache"),
+    llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.root / "llm" / "cache"),
                     usage_log=store.root / "llm" / "usage.jsonl")
     task = bar.add_task("generate", total=None)
     return generate_batch(read_problems(problems, input_format), store, llm, prompts, sandbox, settings,
@@ -149,8 +149,9 @@ def register(app: typer.Typer) -> None:
                 ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
                 store.record_command("validate", problems="generated", select="all")
                 task = bar.add_task("validate", total=None)
-                validated = validate_batch((p for p in store.problems() if p.id in ok), store, sandbox,
-                                           retry_failed=retry_failed,
+                # a problem whose generation failed is still validated when it came with generators
+                todo = (p for p in store.problems() if p.id in ok or p.generators)
+                validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed,
                                            on_problem=lambda pid, outcome: bar.update(
                                                task, advance=1, description=f"{pid}: {outcome}"))
             finished = store.done("validate")
