@@ -277,3 +277,11 @@ def test_run_and_generate_are_lock_protected(tmp_path, fake_openai):
             busy = klearct(command, problems, "-o", run, "--config", config, "--json")
             assert busy.returncode == 2 and "in use" in busy.stderr, busy.stderr
     assert not fake_openai.requests
+
+
+def test_a_checker_that_cannot_be_validated_fails_the_problem_without_spending_tokens(fake_openai):
+    problem = Problem(id="split", statement=SPLIT, gold=[Program(lang="python3", code="print(0, int(input()))\n")])
+    llm = LLMClient(LLMConfig(base_url=fake_openai.url, model="scripted"))
+    result = generate_problem(problem, llm, Prompts(), None, GenerateSettings(checker="always", validator=False))
+    assert (result.outcome, result.cause) == ("failed", "checker_unverifiable")
+    assert not fake_openai.requests

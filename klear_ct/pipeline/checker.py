@@ -9,6 +9,7 @@ from klear_ct.llm.extract import ExtractionError, extract_program, extract_revis
 from klear_ct.llm.prompts import code_block
 from klear_ct.model import Program, Verdict
 from klear_ct.pipeline.judge import Judge
+from klear_ct.pipeline.repair import ProblemFailure
 from klear_ct.pipeline.session import Session
 from klear_ct.pipeline.validate import problem_limits, runnable, shorten
 
@@ -90,6 +91,9 @@ def needs_checker(session: Session) -> bool:
 def write_checker(session: Session) -> Program | None:
     """The accepted checker, or None (with an event) when no round produced one."""
     samples = gold_outputs(session)
+    if not any(outputs for _, outputs in samples):
+        raise ProblemFailure("checker_unverifiable", "no example input on which a gold solution runs OK, so "
+                             "no checker could be validated")
     current: Program | None = None
     report = ""
     for round_ in range(session.settings.max_rounds + 1):
