@@ -1,20 +1,25 @@
-"""Run a stage over many problems into a run directory: resumable, one problem at a time.
+"""Run a stage over many problems into a run directory: resumable, a few problems at a time.
 
 A bad input row and a failing problem are recorded outcomes; the batch always goes on.
+Problems are read as they are needed (memory stays flat), and each finished problem is
+written at once, so a killed batch resumes where it stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from klear_ct.formats import RowError
 from klear_ct.model import Problem
-from klear_ct.pipeline.validate import ValidateSettings, validate_problem
-from klear_ct.sandbox import Sandbox
+from klear_ct.pipeline.validate import ProblemResult, ValidateSettings, validate_problem
+from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunStore
 
 STAGE = "validate"
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -31,19 +36,17 @@ class BatchSummary:
         self.causes[cause] = self.causes.get(cause, 0) + 1
 
 
-def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
-                   settings: ValidateSettings | None = None, retry_failed: bool = False,
-                   on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None) -> BatchSummary:
-    settings = settings or ValidateSettings()
-    summary = BatchSummary()
-    finished = store.done(STAGE)
+def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage: str, summary: BatchSummary,
+                     retry_failed: bool, on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
+    """The problems `stage` still has to do; bad rows are recorded once, finished problems counted."""
+    finished = store.done(stage)
     for row in rows:
         if isinstance(row, RowError):
             key = f"row:{row.path}:{row.line}"
             summary.bad_rows += 1
             if key not in finished:
                 store.event(key, "read", "failed", "bad_row", error=str(row))
-                store.mark_done(key, STAGE, "failed", "bad_row", error=str(row))
+                store.mark_done(key, stage, "failed", "bad_row", error=str(row))
             on_problem(key, "bad row")
             continue
         previous = finished.get(row.id)
@@ -53,17 +56,73 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
                 summary.count_failure(previous["cause"])
             on_problem(row.id, f"already {previous['outcome']}")
             continue
-        store.write_problem(row)
-        result = validate_problem(row, sandbox, settings)
-        store.write_tests(row.id, result.tests)
-        store.write_rows("solutions", row.id, result.solutions)
-        store.write_rows("generators", row.id, result.generators)
+        yield row
+
+
+def run_concurrently(problems: Iterable[Problem], work: Callable[[Problem], Result], workers: int,
+                     finished: Callable[[Result], None], thread_name: str = "problem") -> None:
+    """`work` on each problem, at most `workers` at once; `finished` runs in this thread, in
+    completion order. On Ctrl-C / SIGTERM the problems in flight are not waited for: they are
+    not marked done, so a resumed run redoes them."""
+    workers = max(1, workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=thread_name)
+    running: set[Future] = set()
+
+    def collect() -> None:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            running.discard(future)
+            finished(future.result())
+
+    try:
+        for problem in problems:
+            running.add(pool.submit(work, problem))
+            while len(running) >= workers:
+                collect()
+        while running:
+            collect()
+    finally:
+        pool.shutdown(wait=not running, cancel_futures=True)
+
+
+def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings) -> ProblemResult:
+    try:
+        return validate_problem(problem, sandbox, settings)
+    except Exception as e:  # noqa: BLE001 - one problem's bug must not stop the batch
+        cause = "sandbox_error" if isinstance(e, SandboxError) else f"internal_error:{type(e).__name__}"
+        return ProblemResult(problem.id).fail(cause, error=str(e)[:500])
+
+
+def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
+                   settings: ValidateSettings | None = None, retry_failed: bool = False,
+                   on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None,
+                   workers: int | None = None) -> BatchSummary:
+    """Validate every pending problem, `workers` problems at once (default: the sandbox's slots,
+    so that a problem's serial steps, like a one-input generator run, leave no slot idle)."""
+    settings = settings or ValidateSettings()
+    summary = BatchSummary()
+
+    def write(result: ProblemResult) -> None:
+        store.write_tests(result.problem_id, result.tests)
+        store.write_rows("solutions", result.problem_id, result.solutions)
+        store.write_rows("generators", result.problem_id, result.generators)
         for event in result.events:
-            store.event(row.id, **event)
-        store.mark_done(row.id, STAGE, result.outcome, result.cause, tests=len(result.tests))
+            store.event(result.problem_id, **event)
+        store.mark_done(result.problem_id, STAGE, result.outcome, result.cause, tests=len(result.tests))
         summary.done += 1
         summary.tests += len(result.tests)
         if result.outcome == "failed":
             summary.count_failure(result.cause or "unknown")
-        on_problem(row.id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
+        on_problem(result.problem_id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
+
+    def start(problem: Problem) -> ProblemResult:
+        return safe_validate(problem, sandbox, settings)
+
+    def stored(problems: Iterable[Problem]) -> Iterator[Problem]:
+        for problem in problems:
+            store.write_problem(problem)
+            yield problem
+
+    problems = pending_problems(rows, store, STAGE, summary, retry_failed, on_problem)
+    run_concurrently(stored(problems), start, workers or sandbox.slots, write, thread_name="validate")
     return summary
