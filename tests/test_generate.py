@@ -130,6 +130,8 @@ def test_generate_repairs_kills_caches_and_counts_tokens(tmp_path, fake_openai):
     kill = [r for r in rows if r["candidate"] == "kill-sum/incorrect-0"]
     assert kill[-1]["status"] == "ok" and kill[-1]["kills"] == ["sum/incorrect-0"]
     assert any(e["stage"] == "kill_incorrect" and e["outcome"] == "ok" for e in store.events())
+    attempts = [(e["candidate"], e["round"], e["cause"]) for e in store.events() if e["stage"] == "generate_attempt"]
+    assert attempts == [("regular-0", 0, "generator_crash"), ("regular-0", 1, "invalid_inputs")]
     problem = next(store.problems())
     assert [g.code for g in problem.generators] == [regular[2]["code"], KILLER]
     assert problem.input_validator == Program(lang="python3", code=VALIDATOR)

@@ -81,6 +81,8 @@ class Session:
 
     def record(self, candidate: str, kind: str, round_: int, status: str, cause: str | None, program=None,
                report: str = "", **extra) -> None:
+        if status != "ok":
+            self.event("generate_attempt", status, cause, candidate=candidate, kind=kind, round=round_)
         self.programs.append({
             "problem_id": self.problem.id, "candidate": candidate, "kind": kind, "round": round_, "status": status,
             "cause": cause, "error_report": report, "lang": program.lang if program else None,
