@@ -98,7 +98,8 @@ def assess(session: Session, problem: Problem, program: Program, validator: Prog
         return Assessment(False, "no_inputs", "The generator printed an empty list: it must print test inputs.")
     if dropped / len(produced) <= session.settings.max_dropped_fraction and tests:
         return Assessment(True, None, "", len(produced), dropped, tests, rejected)
-    report = f"{dropped} of the {len(produced)} inputs it printed are invalid and were dropped:\n" + "\n".join(problems)
+    shown = problems[:8] + ([f"- … and {len(problems) - 8} more"] if len(problems) > 8 else [])
+    report = f"{dropped} of the {len(produced)} inputs it printed are invalid and were dropped:\n" + "\n".join(shown)
     return Assessment(False, "invalid_inputs", shorten(report, REPORT_CHARS), len(produced), dropped, tests,
                       rejected)
 
