@@ -202,7 +202,8 @@ def validate(
         print(json.dumps(data))
     else:
         console.print(f"[bold]{summary.done}[/] problems validated, {summary.skipped} already done, "
-                      f"[red]{summary.failed}[/] failed, {summary.bad_rows} bad rows, {summary.tests} tests kept "
+                      f"[red]{summary.failed}[/] failed, {summary.bad_rows} bad rows, "
+                      f"{summary.skipped_rows} rows skipped (unsupported), {summary.tests} tests kept "
                       f"→ {out}")
         for cause, count in sorted(summary.causes.items()):
             console.print(f"  failed: {cause} × {count}")

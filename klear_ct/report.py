@@ -147,6 +147,7 @@ class RunReport:
     problems_ok: int = 0
     problems_failed: int = 0  # bad rows included
     bad_rows: int = 0
+    problems_skipped: int = 0
     unfinished: list[str] = field(default_factory=list)  # started, no done line (redone on resume)
     failures_by_cause: dict[str, int] = field(default_factory=dict)
     events: list[EventCount] = field(default_factory=list)
@@ -294,6 +295,8 @@ def summarize(store: RunStore, stage: str = "validate") -> RunReport:
                                                error=line.get("error"), time_limit_s=limits.get(problem_id))
         if outcome == "ok":
             report.problems_ok += 1
+        elif outcome == "skipped":  # sound rows klearct does not handle, e.g. interactive problems
+            report.problems_skipped += 1
         else:
             report.problems_failed += 1
             causes[cause or "unknown"] += 1
@@ -482,7 +485,8 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
     ok_colour = "green" if not report.problems_failed else "yellow"
     headline = [
         f"[bold]{report.problems_total}[/] problems: [{ok_colour}]{report.problems_ok} ok[/], "
-        f"[red]{report.problems_failed} failed[/]" + (f" ({report.bad_rows} bad input rows)" if report.bad_rows else ""),
+        f"[red]{report.problems_failed} failed[/]" + (f" ({report.bad_rows} bad input rows)" if report.bad_rows else "")
+        + (f", {report.problems_skipped} skipped (unsupported)" if report.problems_skipped else ""),
         f"[bold]{report.tests_total}[/] tests kept, {human_bytes(report.input_bytes_total)} of input"
         + (" (" + ", ".join(f"{k} {v}" for k, v in report.tests_by_kind.items()) + ")" if report.tests_by_kind else ""),
         f"incorrect solutions killed: [bold]{report.incorrect_killed}/{report.incorrect_total}[/]"

@@ -64,6 +64,7 @@ def test_skipped_languages_are_counted_and_interactive_problems_skipped_with_a_r
     [interactive] = errors
     assert interactive.path.endswith("guess") and "interactive" in interactive.message and "skipped" in \
         interactive.message
+    assert interactive.skipped  # a sound row klearct does not handle, not a bad one
 
 
 def test_validator_flags_choose_the_comparison():

@@ -19,6 +19,7 @@ class RowError:
     field: str | None
     message: str
     unit: str = "line"
+    skipped: bool = False  # a sound row asking for what klearct does not do (an interactive problem)
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path} {self.unit} {self.line}"
@@ -48,3 +49,7 @@ class FieldError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class Unsupported(FieldError):
+    """The row is sound but asks for what klearct does not do: a skipped row, not a bad one."""

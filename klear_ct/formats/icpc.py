@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from klear_ct.compare import icpc_name
-from klear_ct.formats.errors import FieldError, RowError, Warn
+from klear_ct.formats.errors import FieldError, RowError, Unsupported, Warn
 from klear_ct.formats.icpc_validator import wrap_validator
 from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
@@ -309,7 +309,7 @@ def read_package(folder: Path, where: Where | None = None, warn: Warn | None = N
     config = _yaml(folder)
     problem_id = folder.name
     if (kind := _interactive(config)) is not None:
-        raise FieldError("problem.yaml", f"{kind} problem: skipped (klearct runs stdin/stdout problems only)")
+        raise Unsupported("problem.yaml", f"{kind} problem: skipped (klearct runs stdin/stdout problems only)")
     limit, multiplier = time_limit(folder, config)
     if multiplier is not None:
         warn(where.warning("time limit", f"none given (.timelimit, domjudge-problem.ini, limits.time_limit): "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from klear_ct.formats.errors import FieldError, RowError, RowWarning
+from klear_ct.formats.errors import FieldError, RowError, RowWarning, Unsupported
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -25,14 +25,14 @@ class Where:
     line: int
     unit: str = "line"
 
-    def error(self, field: str | None, message: str) -> RowError:
-        return RowError(self.path, self.line, field, message, self.unit)
+    def error(self, field: str | None, message: str, skipped: bool = False) -> RowError:
+        return RowError(self.path, self.line, field, message, self.unit, skipped)
 
     def warning(self, field: str | None, message: str) -> RowWarning:
         return RowWarning(self.path, self.line, field, message, self.unit)
 
     def from_field_error(self, e: FieldError) -> RowError:
-        return self.error(e.field, e.message)
+        return self.error(e.field, e.message, skipped=isinstance(e, Unsupported))
 
 
 def container(path: Path) -> str | None:

@@ -28,6 +28,7 @@ class BatchSummary:
     skipped: int = 0
     failed: int = 0
     bad_rows: int = 0
+    skipped_rows: int = 0  # sound rows klearct does not handle (interactive problems): not failures
     tests: int = 0
     causes: dict[str, int] = field(default_factory=dict)
 
@@ -43,11 +44,15 @@ def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage:
     for row in rows:
         if isinstance(row, RowError):
             key = f"row:{row.path}:{row.line}"
-            summary.bad_rows += 1
+            outcome, cause = ("skipped", "unsupported") if row.skipped else ("failed", "bad_row")
+            if row.skipped:
+                summary.skipped_rows += 1
+            else:
+                summary.bad_rows += 1
             if key not in finished:
-                store.event(key, "read", "failed", "bad_row", error=str(row))
-                store.mark_done(key, stage, "failed", "bad_row", error=str(row))
-            on_problem(key, "bad row")
+                store.event(key, "read", outcome, cause, error=str(row))
+                store.mark_done(key, stage, outcome, cause, error=str(row))
+            on_problem(key, "skipped" if row.skipped else "bad row")
             continue
         previous = finished.get(row.id)
         if previous and not (retry_failed and previous["outcome"] == "failed"):
