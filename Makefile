@@ -46,8 +46,11 @@ test: sandbox-image
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not docker and not local"
 
+# each prints its figures side by side with a bare baseline measured in the same run
 bench: sandbox-image
 	$(BIN)/python benchmarks/sandbox_bench.py
+	$(BIN)/python benchmarks/validate_bench.py
+	$(BIN)/python benchmarks/evaluate_bench.py
 
 lint: venv
 	$(BIN)/ruff check klear_ct tests benchmarks
