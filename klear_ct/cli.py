@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -176,27 +178,16 @@ def validate(
     from klear_ct.pipeline.batch import validate_batch
     from klear_ct.pipeline.select import SELECT_MODES
     from klear_ct.pipeline.validate import ValidateSettings
-    from klear_ct.store import RunLocked, RunStore
 
     if select not in SELECT_MODES:
         raise fail(f"--select must be one of {', '.join(SELECT_MODES)}")
     settings = ValidateSettings(min_gold_agree=min_gold_agree, require_all_golds=strict_golds, select=select)
-    store = RunStore(out)
-    try:
-        store.lock()
-    except RunLocked as e:
-        raise fail(str(e)) from None
-    try:
+    with locked_run(out) as store:
         store.record_command("validate", problems=str(problems), format=input_format, select=select,
                              min_gold_agree=min_gold_agree, strict_golds=strict_golds)
         with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-            task = bar.add_task("validate", total=None)
             summary = validate_batch(read_problems(problems, input_format), store, sandbox, settings,
-                                     retry_failed=retry_failed,
-                                     on_problem=lambda pid, outcome: bar.update(task, advance=1,
-                                                                                description=f"{pid}: {outcome}"))
-    finally:
-        store.unlock()
+                                     retry_failed=retry_failed, on_problem=problem_progress(bar, "validate"))
     data = {"run": str(out), **vars(summary)}
     if as_json:
         print(json.dumps(data))
@@ -208,6 +199,29 @@ def validate(
         for cause, count in sorted(summary.causes.items()):
             console.print(f"  failed: {cause} × {count}")
     raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows else EXIT_OK)
+
+
+@contextmanager
+def locked_run(out: Path) -> Iterator:
+    """The run directory as a RunStore, locked while the command works on it; a second
+    command on the same directory stops with a clear message."""
+    from klear_ct.store import RunLocked, RunStore
+
+    store = RunStore(out)
+    try:
+        store.lock()
+    except RunLocked as e:
+        raise fail(str(e)) from None
+    try:
+        yield store
+    finally:
+        store.unlock()
+
+
+def problem_progress(bar, stage: str, total: int | None = None) -> Callable[[str, str], None]:
+    """A progress task for a stage, and the per-problem callback that advances it."""
+    task = bar.add_task(stage, total=total)
+    return lambda problem_id, outcome: bar.update(task, advance=1, description=f"{problem_id}: {outcome}")
 
 
 def progress_bar(quiet: bool):

@@ -44,7 +44,7 @@ def evaluate(
     """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
 
     Exit code: 0 every problem evaluated or skipped with a reason, 1 some problem failed, 2 usage, 3 sandbox."""
-    from klear_ct.cli import console, fail, make_sandbox, progress_bar
+    from klear_ct.cli import console, fail, make_sandbox, problem_progress, progress_bar
     from klear_ct.evaluate import EvaluateSettings
     from klear_ct.evaluate import evaluate as run_evaluation
     from klear_ct.evaluate_report import print_summary, summarize, write_html
@@ -60,10 +60,8 @@ def evaluate(
         raise fail(str(e)) from None
     began = time.perf_counter()
     with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-        task = bar.add_task("evaluate", total=len(rows))
         outcomes = run_evaluation(rows, suites, sandbox, EvaluateSettings(full=full),
-                                  on_problem=lambda pid, outcome: bar.update(task, advance=1,
-                                                                             description=f"{pid}: {outcome}"))
+                                  on_problem=problem_progress(bar, "evaluate", total=len(rows)))
     summary = summarize(outcomes, suites, time.perf_counter() - began, notes)
     if as_json:
         print(json.dumps(summary, default=str))

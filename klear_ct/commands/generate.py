@@ -46,7 +46,7 @@ def load(config_path: Path | None, model: str | None, max_rounds: int | None):
 
 def generate_stage(store, problems: Path, input_format: str, config, settings, sandbox, retry_failed: bool,
                    workers: int | None, bar):
-    from klear_ct.cli import fail
+    from klear_ct.cli import fail, problem_progress
     from klear_ct.formats import read_problems
     from klear_ct.llm.cache import ResponseCache
     from klear_ct.llm.client import LLMClient
@@ -67,10 +67,9 @@ def generate_stage(store, problems: Path, input_format: str, config, settings, s
                                    "validator": settings.validator})
     llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.root / "llm" / "cache"),
                     usage_log=store.root / "llm" / "usage.jsonl")
-    task = bar.add_task("generate", total=None)
     return generate_batch(read_problems(problems, input_format), store, llm, prompts, sandbox, settings,
                           retry_failed=retry_failed, workers=workers or config.llm.concurrency,
-                          on_problem=lambda pid, outcome: bar.update(task, advance=1, description=f"{pid}: {outcome}"))
+                          on_problem=problem_progress(bar, "generate"))
 
 
 def print_generate(summary, out: Path) -> None:
@@ -96,21 +95,13 @@ def register(app: typer.Typer) -> None:
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
         Exit code: 0 all problems ok, 1 some failed (see `klearct report`), 2 usage, 3 sandbox."""
-        from klear_ct.cli import EXIT_OK, EXIT_SOME_FAILED, fail, make_sandbox, progress_bar
-        from klear_ct.store import RunLocked, RunStore
+        from klear_ct.cli import EXIT_OK, EXIT_SOME_FAILED, locked_run, make_sandbox, progress_bar
 
         loaded, settings = load(config, model, max_rounds)
-        store = RunStore(out)
-        try:
-            store.lock()
-        except RunLocked as e:
-            raise fail(str(e)) from None
-        try:
-            with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-                summary = generate_stage(store, problems, input_format, loaded, settings, sandbox, retry_failed,
-                                         workers, bar)
-        finally:
-            store.unlock()
+        with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox, \
+                progress_bar(as_json) as bar:
+            summary = generate_stage(store, problems, input_format, loaded, settings, sandbox, retry_failed,
+                                     workers, bar)
         if as_json:
             print(json.dumps({"run": str(out), **vars(summary)}))
         else:
@@ -128,39 +119,38 @@ def register(app: typer.Typer) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected.
 
         Exit code: 0 all problems ok, 1 some failed (see `klearct report`), 2 usage, 3 sandbox."""
-        from klear_ct.cli import EXIT_OK, EXIT_SOME_FAILED, console, fail, make_sandbox, progress_bar
+        from klear_ct.cli import (
+            EXIT_OK,
+            EXIT_SOME_FAILED,
+            console,
+            fail,
+            locked_run,
+            make_sandbox,
+            problem_progress,
+            progress_bar,
+        )
         from klear_ct.formats import EXPORTERS
         from klear_ct.formats import export as export_rows
         from klear_ct.pipeline.batch import validate_batch
-        from klear_ct.store import RunLocked, RunStore
 
         if export_format not in EXPORTERS:
             raise fail(f"unknown --export-format {export_format!r}; choose one of {', '.join(EXPORTERS)}")
         loaded, settings = load(config, model, max_rounds)
-        store = RunStore(out)
-        try:
-            store.lock()
-        except RunLocked as e:
-            raise fail(str(e)) from None
-        try:
+        with locked_run(out) as store:
             with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
                 generated = generate_stage(store, problems, input_format, loaded, settings, sandbox, retry_failed,
                                            workers, bar)
                 ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
                 store.record_command("validate", problems="generated", select="all")
-                task = bar.add_task("validate", total=None)
                 # a problem whose generation failed is still validated when it came with generators
                 todo = (p for p in store.problems() if p.id in ok or p.generators)
                 validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed,
-                                           on_problem=lambda pid, outcome: bar.update(
-                                               task, advance=1, description=f"{pid}: {outcome}"))
+                                           on_problem=problem_progress(bar, "validate"))
             finished = store.done("validate")
             target = export_out or out / "export" / f"{export_format}.parquet"
             rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
             exported = export_rows(rows, export_format, target)
             store.record_command("export", format=export_format, out=str(target), summary=exported)
-        finally:
-            store.unlock()
         failed = generated.failed + generated.bad_rows + validated.failed
         data = {"run": str(out), "generate": vars(generated), "validate": vars(validated),
                 "export": {"format": export_format, "out": str(target), **exported}}

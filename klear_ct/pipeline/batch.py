@@ -23,13 +23,12 @@ Result = TypeVar("Result")
 
 
 @dataclass
-class BatchSummary:
+class StageSummary:
     done: int = 0
-    skipped: int = 0
+    skipped: int = 0  # finished by an earlier run
     failed: int = 0
     bad_rows: int = 0
     skipped_rows: int = 0  # sound rows klearct does not handle (interactive problems): not failures
-    tests: int = 0
     causes: dict[str, int] = field(default_factory=dict)
 
     def count_failure(self, cause: str) -> None:
@@ -37,7 +36,12 @@ class BatchSummary:
         self.causes[cause] = self.causes.get(cause, 0) + 1
 
 
-def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage: str, summary: BatchSummary,
+@dataclass
+class BatchSummary(StageSummary):
+    tests: int = 0
+
+
+def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage: str, summary: StageSummary,
                      retry_failed: bool, on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
     """The problems `stage` still has to do; bad rows are recorded once, finished problems counted."""
     finished = store.done(stage)

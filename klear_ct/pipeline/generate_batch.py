@@ -10,14 +10,14 @@ are written by the client as answers arrive.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from klear_ct.formats import RowError
 from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
 from klear_ct.model import Problem
+from klear_ct.pipeline.batch import StageSummary, pending_problems, run_concurrently
 from klear_ct.pipeline.generate import GenerateResult, generate_problem
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox, SandboxError
@@ -27,43 +27,12 @@ STAGE = "generate"
 
 
 @dataclass
-class GenerateSummary:
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    bad_rows: int = 0
+class GenerateSummary(StageSummary):
     generators: int = 0
     requests: int = 0
     cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    causes: dict[str, int] = field(default_factory=dict)
-
-    def count_failure(self, cause: str) -> None:
-        self.failed += 1
-        self.causes[cause] = self.causes.get(cause, 0) + 1
-
-
-def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, summary: GenerateSummary,
-                     retry_failed: bool, on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
-    finished = store.done(STAGE)
-    for row in rows:
-        if isinstance(row, RowError):
-            key = f"row:{row.path}:{row.line}"
-            summary.bad_rows += 1
-            if key not in finished:
-                store.event(key, "read", "failed", "bad_row", error=str(row))
-                store.mark_done(key, STAGE, "failed", "bad_row", error=str(row))
-            on_problem(key, "bad row")
-            continue
-        previous = finished.get(row.id)
-        if previous and not (retry_failed and previous["outcome"] == "failed"):
-            summary.skipped += 1
-            if previous["outcome"] == "failed":
-                summary.count_failure(previous["cause"])
-            on_problem(row.id, f"already {previous['outcome']}")
-            continue
-        yield row
 
 
 def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLMClient, prompts: Prompts,
@@ -71,19 +40,23 @@ def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLM
                    workers: int = 1,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None) -> GenerateSummary:
     summary = GenerateSummary()
-    problems = pending_problems(rows, store, summary, retry_failed, on_problem)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="generate")
-    running: dict[Future, Problem] = {}
-    try:
-        for problem in problems:
-            running[pool.submit(safe_generate, problem, llm, prompts, sandbox, settings or GenerateSettings())] = problem
-            while len(running) >= max(1, workers):
-                finish(running, store, summary, on_problem)
-        while running:
-            finish(running, store, summary, on_problem)
-    finally:
-        # on Ctrl-C / SIGTERM do not wait for the problems in flight: they are redone on resume
-        pool.shutdown(wait=not running, cancel_futures=True)
+    settings = settings or GenerateSettings()
+
+    def finished(result: GenerateResult) -> None:
+        write_result(store, result)
+        summary.done += 1
+        summary.generators += result.kept
+        summary.requests += result.usage.requests
+        summary.cached += result.usage.cached
+        summary.prompt_tokens += result.usage.prompt_tokens
+        summary.completion_tokens += result.usage.completion_tokens
+        if result.outcome == "failed":
+            summary.count_failure(result.cause or "unknown")
+        on_problem(result.problem.id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
+
+    problems = pending_problems(rows, store, STAGE, summary, retry_failed, on_problem)
+    run_concurrently(problems, lambda problem: safe_generate(problem, llm, prompts, sandbox, settings), workers,
+                     finished, thread_name="generate")
     return summary
 
 
@@ -95,24 +68,6 @@ def safe_generate(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: S
         cause = "sandbox_error" if isinstance(e, SandboxError) else f"internal_error:{type(e).__name__}"
         return GenerateResult(problem=problem, outcome="failed", cause=cause,
                               events=[{"stage": "generate", "outcome": "failed", "cause": cause, "error": str(e)[:500]}])
-
-
-def finish(running: dict[Future, Problem], store: RunStore, summary: GenerateSummary,
-           on_problem: Callable[[str, str], None]) -> None:
-    done, _ = wait(running, return_when=FIRST_COMPLETED)
-    for future in done:
-        running.pop(future)
-        result = future.result()
-        write_result(store, result)
-        summary.done += 1
-        summary.generators += result.kept
-        summary.requests += result.usage.requests
-        summary.cached += result.usage.cached
-        summary.prompt_tokens += result.usage.prompt_tokens
-        summary.completion_tokens += result.usage.completion_tokens
-        if result.outcome == "failed":
-            summary.count_failure(result.cause or "unknown")
-        on_problem(result.problem.id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
 
 
 def write_result(store: RunStore, result: GenerateResult) -> None:

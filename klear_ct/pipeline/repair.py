@@ -15,9 +15,7 @@ from klear_ct.llm.prompts import code_block
 from klear_ct.model import Problem, Program, TestCase
 from klear_ct.pipeline.session import Session
 from klear_ct.pipeline.validate import (
-    GeneratorOutputError,
-    generator_failure,
-    parse_generator_output,
+    run_generator,
     shorten,
     validate_problem,
 )
@@ -62,13 +60,7 @@ def judge_inputs(session: Session, problem: Problem, texts: list[str]) -> tuple[
 
 def assess(session: Session, problem: Problem, program: Program, validator: Program | None) -> Assessment:
     settings = session.settings.validate
-    run = session.sandbox.run(program, [""], settings.generator_limits)[0]
-    failure = generator_failure(run)
-    if failure is None:
-        try:
-            produced = parse_generator_output(run.stdout)
-        except GeneratorOutputError as e:
-            failure = ("generator_bad_format", str(e))
+    run, produced, failure = run_generator(session.sandbox, program, settings.generator_limits)
     if failure is not None:
         cause, error = failure
         report = (f"The generator failed ({cause}, verdict {run.verdict.value}).\n{shorten(error, 2500)}\n"

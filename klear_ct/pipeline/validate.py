@@ -125,13 +125,7 @@ def collect_inputs(problem: Problem, sandbox: Sandbox, settings: ValidateSetting
             row.update(status="skipped", error=f"language {generator.lang} is not supported by the sandbox")
             result.event("generate_inputs", "failed", "generator_unsupported_language", generator_id=generator_id)
             continue
-        run = sandbox.run(generator, [""], settings.generator_limits)[0]
-        failure = generator_failure(run)
-        if failure is None:
-            try:
-                produced = parse_generator_output(run.stdout)
-            except GeneratorOutputError as e:
-                failure = ("generator_bad_format", str(e))
+        run, produced, failure = run_generator(sandbox, generator, settings.generator_limits)
         if failure is not None:
             cause, error = failure
             row.update(status="failed", error=error)
@@ -160,6 +154,19 @@ def drop_invalid(validator: Program, inputs: list[str], sandbox: Sandbox, result
                      rejected=len(rejected), input=shorten(text, 120),
                      error=shorten(run.stdout.strip() or run.stderr_tail.strip() or run.message, 300))
     return [text for text, r in zip(inputs, checks, strict=True) if r.verdict == Verdict.OK]
+
+
+def run_generator(sandbox: Sandbox, generator: Program, limits: Limits
+                  ) -> tuple[RunResult, list[str], tuple[str, str] | None]:
+    """Run a generator once: its run, the inputs it printed, and (cause, error) when it failed."""
+    run = sandbox.run(generator, [""], limits)[0]
+    failure = generator_failure(run)
+    if failure is not None:
+        return run, [], failure
+    try:
+        return run, parse_generator_output(run.stdout), None
+    except GeneratorOutputError as e:
+        return run, [], ("generator_bad_format", str(e))
 
 
 def generator_failure(run: RunResult) -> tuple[str, str] | None:
