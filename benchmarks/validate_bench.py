@@ -5,9 +5,12 @@
                                                   [--slots N] [--backend docker] [--json FILE]
 
 One run, side by side:
-- validate: `klearct validate PROBLEMS -o RUN` in a fresh run directory, timed whole (wall
-  clock: reading, generators, every gold on every generated input, incorrect solutions,
-  checkers, writing parquet; the sandbox's start and the compiles included).
+- validate: `klearct validate PROBLEMS -o RUN` in a fresh run directory with an empty compile
+  cache, timed whole (wall clock: reading, generators, every gold on every generated input,
+  incorrect solutions, checkers, writing parquet; the sandbox's start and the compiles
+  included). The CPU time its runs of gold and of incorrect solutions took, as the sandbox
+  measured it, is shown beside it: incorrect solutions that run into the time limit on many
+  tests are usually most of the cost.
 - bare golds: every gold solution of every validated problem run on every kept test as a
   plain subprocess, no isolation, `slots` at a time; C++ compiled once on the host with the
   language table's flags (compile time left out). This is the least any validator must spend.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,8 +47,9 @@ console = Console(width=150)
 def run_validate(problems: Path, run: Path, slots: int, backend: str) -> tuple[float, dict]:
     cmd = [sys.executable, "-m", "klear_ct.cli", "validate", str(problems), "-o", str(run), "--json",
            "--slots", str(slots), "--backend", backend]
+    env = dict(os.environ, KLEARCT_CACHE_DIR=str(run.parent / "compile-cache"))
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
     if done.returncode not in (0, 1):  # 1: some problem failed, as the sample's broken generator does
         raise BenchFailure(f"validate exited with {done.returncode}:\n{done.stderr[-2000:]}")
@@ -92,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             validate_s, summary = run_validate(args.problems, run, args.slots, args.backend)
             (Path(tmp) / "bare").mkdir()
             bare_s, tests, runs = run_golds_bare(RunStore(run), args.slots, Path(tmp) / "bare")
+            cpu_s = {role: sum(row["total_cpu_ms"] for row in RunStore(run).read_rows("solutions") if row["role"] == role)
+                     / 1000 for role in ("gold", "incorrect")}
     except BenchFailure as e:
         console.print(f"[bold red]FAILED:[/] {e}")
         return 1
@@ -103,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                "validate_s": round(validate_s, 3), "bare_golds_s": round(bare_s, 3),
                "validate_ms_per_test": round(validate_s * 1000 / tests, 2),
                "bare_golds_ms_per_test": round(bare_s * 1000 / tests, 2),
-               "ratio_validate_to_bare_golds": round(validate_s / bare_s, 2)}
+               "ratio_validate_to_bare_golds": round(validate_s / bare_s, 2),
+               "sandbox_cpu_s_gold": round(cpu_s["gold"], 2), "sandbox_cpu_s_incorrect": round(cpu_s["incorrect"], 2)}
     table = Table(title=f"validate vs bare golds ({args.problems.name}, {args.slots} slots, {args.backend})")
     for column in ("", "seconds", "ms per kept test"):
         table.add_column(column, justify="right")
@@ -111,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     table.add_row(f"bare golds ({runs} runs)", f"{bare_s:.2f}", f"{figures['bare_golds_ms_per_test']:.2f}")
     console.print(table)
     console.print(f"{tests} tests kept; validate / bare golds = [bold]{figures['ratio_validate_to_bare_golds']}×[/]")
+    console.print(f"CPU of the runs inside validate: golds {cpu_s['gold']:.1f} s, incorrect solutions "
+                  f"{cpu_s['incorrect']:.1f} s ({args.slots} slots)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
