@@ -217,6 +217,27 @@ def test_llm_faults_fail_their_problem_and_the_batch_goes_on(tmp_path, fake_open
     assert [r["cause"] for r in nocode] == ["no_code_block", "no_code_block"]
 
 
+@pytest.mark.docker
+def test_generators_that_passed_before_the_llm_gave_out_are_kept(tmp_path, fake_openai):
+    """The regular generator passes, then every corner request fails: the problem fails with the
+    LLM's cause, but the stored problem keeps the passed generator, and `klearct run` validates it."""
+    good = Router({"regular generator": [Reply(fenced(KILLER))]})
+    fake_openai.route = lambda body: Reply(status=500) if task_of(body) == "corner-case generator" else good(body)
+    problems = tmp_path / "problems.jsonl"
+    problems.write_text(json.dumps(sum_row("half", incorrect=False)) + "\n")
+    config = write_config(tmp_path, fake_openai.url, validator="false", counts="{regular = 1, corner = 1}")
+    run = tmp_path / "run"
+    done = klearct("run", problems, "-o", run, "--config", config, "--json")
+    assert done.returncode == 1, done.stderr
+    job = json.loads(done.stdout)
+    assert job["generate"]["causes"] == {"llm_server_error": 1}
+    store = RunStore(run)
+    [failure] = [e for e in store.events() if e["stage"] == "generate"]
+    assert failure["generators_kept"] == 1
+    assert [g.code for g in next(store.problems()).generators] == [KILLER]
+    assert job["validate"]["done"] == 1 and {t.input for t in store.tests("half")} >= {"2000000000 2000000000\n"}
+
+
 SPLIT = "# Split\n\nGiven $n$ ($0 \\le n \\le 100$), print two non-negative integers with sum $n$.\n"
 CHECKER_GOOD = """import sys
 inp, out, ans = (open(p).read() for p in sys.argv[1:4])

@@ -45,8 +45,11 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
         if not kept:
             outcome, cause = "failed", "no_generator_passed"
     except LLMError as e:
-        outcome, cause = "failed", e.cause
-        session.event("generate", "failed", e.cause, error=str(e), attempts=e.attempts)
+        # what passed before the LLM gave out is kept: `klearct run` validates it, and
+        # --retry-failed redoes the rest, the passed part answered from the cache
+        outcome, cause, final = "failed", e.cause, session.progress()
+        session.event("generate", "failed", e.cause, error=str(e), attempts=e.attempts,
+                      generators_kept=len(session.accepted))
     except ProblemFailure as e:
         outcome, cause = "failed", e.cause
         session.event("generate", "failed", e.cause, error=str(e))
@@ -68,8 +71,9 @@ def develop(session: Session) -> Problem:
         problem = problem.model_copy(update={"checker": checker})
         session.problem = problem
     validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
+    session.validator = validator
 
-    kept = []
+    kept = session.accepted
     tests = []
     for kind, count in session.settings.counts:
         for k in range(count):
@@ -93,7 +97,7 @@ def develop(session: Session) -> Problem:
         session.event("kill_incorrect", "ok", "incorrect_killed", solution=incorrect.id)
         kept.append(found[0])
         tests += found[1].tests
-    return problem.model_copy(update={"generators": [*problem.generators, *kept], "input_validator": validator})
+    return session.progress()
 
 
 def approach(problem: Problem) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from klear_ct.llm.client import LLMClient, Usage
 from klear_ct.llm.prompts import Prompts, problem_values
-from klear_ct.model import Problem
+from klear_ct.model import Problem, Program
 from klear_ct.pipeline.validate import ValidateSettings
 from klear_ct.sandbox import Sandbox
 
@@ -51,6 +51,13 @@ class Session:
     requests: list[dict] = field(default_factory=list)  # the llm/ table: one row per request
     programs: list[dict] = field(default_factory=list)  # the generation/ table: one row per program tried
     events: list[dict] = field(default_factory=list)
+    accepted: list[Program] = field(default_factory=list)  # generators that passed so far
+    validator: Program | None = None  # the input validator, once one passed
+
+    def progress(self) -> Problem:
+        """The problem with what has passed so far: its checker, validator and accepted generators."""
+        return self.problem.model_copy(update={"generators": [*self.problem.generators, *self.accepted],
+                                               "input_validator": self.validator or self.problem.input_validator})
 
     def values(self, **extra: object) -> dict:
         return problem_values(self.problem, self.settings.lang) | {"count": self.settings.inputs_per_generator,
