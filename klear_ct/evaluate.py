@@ -188,7 +188,8 @@ def evaluate(rows: Iterable[Problem | RowError], suites: list[Suite], sandbox: S
     outcomes = []
     for row in rows:
         if isinstance(row, RowError):
-            outcome = ProblemOutcome(row.path, "skipped", str(row))
+            # an unsupported problem (interactive) is skipped; a row that could not be read failed
+            outcome = ProblemOutcome(row.path, "skipped" if row.skipped else "failed", str(row))
         else:
             outcome = evaluate_problem(row, suites, sandbox, settings)
         outcomes.append(outcome)

@@ -142,3 +142,14 @@ def test_language_detection_and_defaults(tmp_path):
     assert problem.time_multiplier == 3.0 and problem.memory_limit_mb == 1024
     assert [s.program.lang for s in problem.incorrect] == ["c11"]
     assert any("kotlin × 1" in w and "python2 × 1" in w for w in warnings)
+
+
+def test_evaluate_counts_an_unreadable_package_as_failed_and_an_interactive_one_as_skipped():
+    from klear_ct.evaluate import evaluate
+    from klear_ct.formats.errors import RowError
+
+    rows = [RowError("pkgs/broken", None, "problem.yaml", "bad YAML"),
+            RowError("pkgs/guess", None, "problem.yaml", "interactive problem: skipped", skipped=True)]
+    outcomes = evaluate(rows, suites=[], sandbox=None)  # rows that were not read never reach the sandbox
+    assert [(o.problem_id, o.outcome) for o in outcomes] == [("pkgs/broken", "failed"), ("pkgs/guess", "skipped")]
+    assert "bad YAML" in outcomes[0].cause
