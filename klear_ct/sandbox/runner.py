@@ -57,6 +57,8 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 CPU_KILL_MARGIN_S = 0.05  # past the time limit by this much (polled), the run is TLE anyway: stop it
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
+LIBC = ctypes.CDLL(None, use_errno=True)  # prctl, mount and System V IPC, which os does not offer
 ALLOCATION_CRASHES = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGKILL)
 PRIVATE_MOUNTS = (("/tmp", "size=576m,nr_inodes=65536,mode=1777"),
                   ("/var/tmp", "size=16m,nr_inodes=1024,mode=1777"),
@@ -426,17 +428,16 @@ def clean_dirs(paths, keep=None):
 
 
 IPC_RMID = 0
+IPC_REMOVERS = {"shm": lambda ident: LIBC.shmctl(ident, IPC_RMID, None),
+                "msg": lambda ident: LIBC.msgctl(ident, IPC_RMID, None),
+                "sem": lambda ident: LIBC.semctl(ident, 0, IPC_RMID)}
 
 
 def remove_ipc_objects(mqueue_dirs):
     """System V segments, queues and semaphores and POSIX message queues live in the IPC
     namespace, not in a directory we empty: remove them all. False when some remain."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    removers = {"shm": lambda ident: libc.shmctl(ident, IPC_RMID, None),
-                "msg": lambda ident: libc.msgctl(ident, IPC_RMID, None),
-                "sem": lambda ident: libc.semctl(ident, 0, IPC_RMID)}
     clean = True
-    for kind, remove in removers.items():
+    for kind, remove in IPC_REMOVERS.items():
         try:
             with open(f"/proc/sysvipc/{kind}") as f:
                 rows = f.read().splitlines()[1:]
@@ -465,18 +466,18 @@ def crashed_at_address_space_limit(result, limits):
         return False
     if result["timed_out"] or result["output_exceeded"] or result["memory_exceeded"]:
         return False
-    if result["cpu_ms"] >= float(limits.get("time_limit_s") or limits.get("cpu_s") or 0) * 1000:
+    if result["cpu_ms"] >= float(limits.get("time_limit_s", 0)) * 1000:
         return False  # out of time, whatever else happened
     exec_enomem = result["exit_code"] == 127 and "Cannot allocate memory" in (result["error"] or "")
     return result["signal"] in ALLOCATION_CRASHES or exec_enomem
 
 
 def probe_memory(cmd, cwd, env, stdin_bytes, limits, run_as, helper):
-    """Run again with no address-space limit, under the polled memory cap only.
-    True when the program then needs more memory than allowed, or no longer crashes."""
+    """Run again with no address-space limit, under the polled memory cap only. Returns
+    (whether the program then needs more memory than allowed or no longer crashes, the probe)."""
     probe = run_one(cmd, cwd, env, stdin_bytes, dict(limits, address_space_bytes=None), run_as, True, helper)
     succeeded = probe["exit_code"] == 0 and not probe["timed_out"] and not probe["output_exceeded"]
-    return probe["memory_exceeded"] or succeeded, probe["peak_kb"]
+    return probe["memory_exceeded"] or succeeded, probe
 
 
 def emit(obj):
@@ -506,10 +507,11 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
             stdin_bytes = text.encode("utf-8", errors="surrogateescape")
             result = run_one(cmd, box, env_i, stdin_bytes, limits, run_as, sandboxed, helper)
             if sandboxed and crashed_at_address_space_limit(result, limits):
-                exceeded, probe_peak_kb = probe_memory(cmd, box, env_i, stdin_bytes, limits, run_as, helper)
+                exceeded, probe = probe_memory(cmd, box, env_i, stdin_bytes, limits, run_as, helper)
+                dirty = not probe["reaped"] or dirty
                 if exceeded:
                     result["memory_exceeded"] = True
-                    result["peak_kb"] = max(result["peak_kb"], probe_peak_kb)
+                    result["peak_kb"] = max(result["peak_kb"], probe["peak_kb"])
                     result["error"] = "crashed at the address-space limit; without it, used more than allowed"
             if request["action"] == "compile" and request.get("collect") and result["exit_code"] == 0:
                 try:
@@ -542,7 +544,7 @@ MOUNT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noa
                "nodiratime": 2048, "relatime": 1 << 21, "strictatime": 1 << 24}
 
 
-def make_mounts_read_only(libc, keep):
+def make_mounts_read_only(keep):
     """Every mount but ours becomes read-only in this mount namespace: no world-writable
     directory of the host (/run/lock, /var/crash ...) can carry a file to the next run."""
     with open("/proc/self/mountinfo") as f:
@@ -554,7 +556,7 @@ def make_mounts_read_only(libc, keep):
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY
         for word in fields[5].split(","):
             flags |= MOUNT_FLAGS.get(word, 0)
-        libc.mount(None, point.encode(), None, flags, None)  # best effort: a mount may be gone
+        LIBC.mount(None, point.encode(), None, flags, None)  # best effort: a mount may be gone
 
 
 def make_private_tmp(helper_source):
@@ -567,18 +569,17 @@ def make_private_tmp(helper_source):
     """
     with open(helper_source, "rb") as f:
         helper_bytes = f.read()
-    libc = ctypes.CDLL(None, use_errno=True)
     for target, options in PRIVATE_MOUNTS:
-        if libc.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()) != 0:
+        if LIBC.mount(b"tmpfs", target.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()) != 0:
             err = ctypes.get_errno()
             raise RefuseToRun(f"mount tmpfs on {target}: {os.strerror(err)}")
-    make_mounts_read_only(libc, {target for target, _ in PRIVATE_MOUNTS})
+    make_mounts_read_only({target for target, _ in PRIVATE_MOUNTS})
     workroot = os.path.join(PRIVATE_HOME, "work")
     os.makedirs(workroot, 0o755)
     os.chmod(PRIVATE_HOME, 0o755)
     mqueue = os.path.join(PRIVATE_HOME, "mqueue")
     os.makedirs(mqueue, 0o700)
-    if libc.mount(b"mqueue", mqueue.encode(), b"mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+    if LIBC.mount(b"mqueue", mqueue.encode(), b"mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
         mqueue = None  # without it, queues die with the namespace at the end of the request
     helper = os.path.join(PRIVATE_HOME, "klearct-spawn")
     with open(helper, "wb") as f:
@@ -590,7 +591,7 @@ def make_private_tmp(helper_source):
 def make_undumpable():
     """Programs may run as our uid: without this they could ptrace us or read our /proc files."""
     try:
-        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+        LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 
@@ -643,7 +644,7 @@ def main(argv):
         return 0
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     # orphans of the program come to us, so we can reap them and count their CPU time
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     try:
         helper = option(argv, "--spawn")
         if not helper:
