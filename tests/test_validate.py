@@ -1,10 +1,15 @@
 """The validation stage on the real sandbox, with problems built in the test."""
 
+import base64
+
 import pytest
 
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
+from klear_ct.pipeline.batch import validate_batch
 from klear_ct.pipeline.select import select_tests
 from klear_ct.pipeline.validate import GeneratorOutputError, ValidateSettings, parse_generator_output, validate_problem
+from klear_ct.sandbox.docker_backend import DockerSandbox
+from klear_ct.store import RunStore
 
 pytestmark = pytest.mark.docker
 
@@ -134,3 +139,35 @@ def test_discriminative_selection_keeps_public_and_every_kill_pattern(docker_san
     patterns = {tuple(sorted(t.kills)) for t in tests if t.kind != "public"}
     assert {tuple(sorted(t.kills)) for t in chosen if t.kind != "public"} == patterns
     assert len(chosen) < len(tests)
+
+
+class ContainersPulledAway(DockerSandbox):
+    """The real Docker backend whose containers disappear (as when the engine restarts or someone
+    runs `docker rm -f`) whenever a program carrying MARKER is sent to it: a genuine sandbox fault."""
+
+    MARKER = "# the sandbox fails under this program"
+
+    def _call_runner(self, request, watchdog_s):
+        if any(self.MARKER in base64.b64decode(f["b64"]).decode(errors="replace")
+               for f in request.get("files", {}).values()):
+            for container in list(self._live.values()):
+                container.remove(force=True)
+        return super()._call_runner(request, watchdog_s)
+
+
+def test_a_sandbox_fault_fails_its_problem_and_a_retry_finishes_it(tmp_path):
+    broken = sum_problem(id="broken", gold=[Program(lang="python3", code=ContainersPulledAway.MARKER + "\n" + SUM_PY),
+                                            *sum_problem().gold[1:]], incorrect=[])
+    store = RunStore(tmp_path / "run")
+    with ContainersPulledAway(slots=2) as faulty:
+        # one problem at a time: pulling the containers away also breaks whatever else runs at that moment
+        summary = validate_batch([broken, sum_problem(incorrect=[])], store, faulty, workers=1)
+    assert (summary.done, summary.failed, summary.causes) == (2, 1, {"sandbox_error": 1})
+    failure = next(e for e in store.events() if e["problem_id"] == "broken" and e["outcome"] == "failed")
+    assert failure["cause"] == "sandbox_error" and "docker exec failed" in failure["error"]
+    assert store.done()["sum"]["outcome"] == "ok" and len(store.tests("sum")) == 14
+
+    with DockerSandbox(slots=2) as healthy:  # the engine is back: --retry-failed redoes only the failed problem
+        again = validate_batch([broken, sum_problem(incorrect=[])], store, healthy, retry_failed=True)
+    assert (again.done, again.skipped, again.failed) == (1, 1, 0)
+    assert store.done()["broken"]["outcome"] == "ok" and len(store.tests("broken")) == 14
