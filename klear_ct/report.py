@@ -237,8 +237,12 @@ def _llm_usage(store: RunStore, manifest: dict) -> LLMUsage:
     prices = next((c.get("prices") for c in reversed(manifest.get("commands", []))
                    if c.get("command") == "generate" and c.get("prices")), None) or {}
     if prices.get("prompt_per_1m") is not None or prices.get("completion_per_1m") is not None:
-        usage.cost_usd = (usage.prompt_tokens * (prices.get("prompt_per_1m") or 0.0)
-                          + usage.completion_tokens * (prices.get("completion_per_1m") or 0.0)) / 1e6
+        from klear_ct.config import LLMConfig  # the SDK is imported only for runs that priced their tokens
+        from klear_ct.llm.client import cost_usd
+
+        usage.cost_usd = cost_usd(usage.prompt_tokens, usage.completion_tokens,
+                                  LLMConfig(price_prompt_per_1m=prices.get("prompt_per_1m"),
+                                            price_completion_per_1m=prices.get("completion_per_1m")))
     return usage
 
 
@@ -467,6 +471,12 @@ def llm_line(usage: LLMUsage) -> str:
             f"completion tokens{cost}" + (f" ({', '.join(usage.models)})" if usage.models else ""))
 
 
+def generation_line(g: GenerationStats) -> str:
+    return (f"{g.problems_ok} problems ok, {g.problems_failed} failed; {g.kept}/{g.candidates} programs kept after "
+            f"{g.attempts} attempts ({g.repairs} repairs); {g.inputs_rejected_by_validator} inputs rejected by input "
+            "validators")
+
+
 def incorrect_cell(p: ProblemSummary) -> str:
     return f"{p.incorrect_killed}/{p.incorrect_total}" if p.incorrect_total else "–"
 
@@ -588,9 +598,7 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
 
     g = report.generation
     if g.attempts or g.problems_ok or g.problems_failed:
-        console.print(f"generation: {g.problems_ok} problems ok, {g.problems_failed} failed; {g.kept}/{g.candidates} "
-                      f"programs kept after {g.attempts} attempts ({g.repairs} repairs); "
-                      f"{g.inputs_rejected_by_validator} inputs rejected by input validators")
+        console.print(f"generation: {generation_line(g)}")
         table = Table(title="Generation", title_justify="left")
         for name, justify in (("kind", "left"), ("programs", "right"), ("kept", "right")):
             table.add_column(name, justify=justify)
@@ -843,9 +851,7 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     g = r.generation
     if g.attempts or g.problems_ok or g.problems_failed:
         add("<h2>Generation</h2>")
-        add(f"<p>{g.problems_ok} problems ok, {g.problems_failed} failed; {g.kept}/{g.candidates} programs kept "
-            f"after {g.attempts} attempts ({g.repairs} repairs); {g.inputs_rejected_by_validator} inputs rejected "
-            "by input validators</p>")
+        add(f"<p>{_h(generation_line(g))}</p>")
         add(_table(["kind", "programs", "kept"], [[k, v["candidates"], v["kept"]] for k, v in sorted(g.by_kind.items())],
                    numeric={1, 2}))
         if g.attempt_failures_by_cause:

@@ -14,11 +14,13 @@ from fake_openai import Reply, prompt_text
 from klear_ct.config import LLMConfig
 from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
-from klear_ct.model import Problem, Program, TestCase
+from klear_ct.model import Problem, Program, RunResult, TestCase, Verdict
 from klear_ct.pipeline.checker import corruptions
 from klear_ct.pipeline.generate import generate_problem
+from klear_ct.pipeline.generate_batch import generate_batch
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.pipeline.validate import validate_problem
+from klear_ct.sandbox import SandboxError
 from klear_ct.store import RunStore
 
 SUM_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -308,3 +310,56 @@ def test_a_checker_that_cannot_be_validated_fails_the_problem_without_spending_t
     result = generate_problem(problem, llm, Prompts(), None, GenerateSettings(checker="always", validator=False))
     assert (result.outcome, result.cause) == ("failed", "checker_unverifiable")
     assert not fake_openai.requests
+
+
+def test_truncated_answers_fail_the_problem_with_their_cause(fake_openai):
+    fake_openai.route = lambda body: Reply(fenced(KILLER), finish_reason="length")
+    problem = Problem(id="cut", statement=STATEMENT, gold=[Program(lang="python3", code=SUM_PY)])
+    llm = LLMClient(LLMConfig(base_url=fake_openai.url, model="scripted"))
+    settings = GenerateSettings(counts=(("regular", 1),), max_rounds=1, checker="never", validator=False)
+    result = generate_problem(problem, llm, Prompts(), None, settings)
+    assert (result.outcome, result.cause) == ("failed", "no_generator_passed")
+    assert [(r["cause"], r["error_report"].startswith("Your last answer could not be used")) for r in result.programs] \
+        == [("truncated", True), ("truncated", True)]
+    assert len(result.requests) == 2 and all(r["finish_reason"] == "length" for r in result.requests)
+
+
+class FaultySandbox:
+    """Answers every run with a sandbox fault, or raises one."""
+
+    slots = 1
+
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+
+    def run(self, program, inputs, limits=None, **options):
+        if self.error is not None:
+            raise self.error
+        return [RunResult(verdict=Verdict.SE, message="no answer from the sandbox") for _ in inputs]
+
+
+def test_a_sandbox_fault_ends_the_problem_without_a_repair_request(fake_openai):
+    fake_openai.route = Router({"regular generator": [Reply(fenced(KILLER))]})
+    problem = Problem(id="sum", statement=STATEMENT, gold=[Program(lang="python3", code=SUM_PY)])
+    llm = LLMClient(LLMConfig(base_url=fake_openai.url, model="scripted"))
+    settings = GenerateSettings(counts=(("regular", 1),), checker="never", validator=False)
+    result = generate_problem(problem, llm, Prompts(), FaultySandbox(), settings)
+    assert (result.outcome, result.cause) == ("failed", "sandbox_error")
+    assert "no answer from the sandbox" in result.events[-1]["error"]
+    assert len(fake_openai.requests) == 1  # the fault is not the generator's: nothing is sent for repair
+
+
+@pytest.mark.parametrize("error, cause", [(SandboxError("docker exec failed"), "sandbox_error"),
+                                          (RuntimeError("a bug"), "internal_error:RuntimeError")])
+def test_a_raising_stage_fails_its_problem_and_the_batch_goes_on(tmp_path, fake_openai, error, cause):
+    fake_openai.route = Router({"regular generator": [Reply(fenced(KILLER))]})
+    problems = [Problem(id=f"p{k}", statement=STATEMENT, gold=[Program(lang="python3", code=SUM_PY)])
+                for k in range(2)]
+    store = RunStore(tmp_path / "run")
+    llm = LLMClient(LLMConfig(base_url=fake_openai.url, model="scripted"))
+    settings = GenerateSettings(counts=(("regular", 1),), checker="never", validator=False)
+    summary = generate_batch(problems, store, llm, Prompts(), FaultySandbox(error), settings)
+    assert summary.done == 2 and summary.causes == {cause: 2}
+    assert {pid: line["cause"] for pid, line in store.done("generate").items()} == {"p0": cause, "p1": cause}
+    assert [e["error"] for e in store.events() if e["stage"] == "generate"] == [str(error)] * 2
+    assert sorted(p.id for p in store.problems()) == ["p0", "p1"]  # each problem is kept for a retry

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import openai
@@ -56,7 +56,6 @@ class Usage:
     cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
 
     def add(self, completion: Completion) -> None:
         if completion.cached:

@@ -27,13 +27,16 @@ class PromptError(KeyError):
 class Prompts:
     def __init__(self, folder: Path | None = None):
         self.folder = Path(folder or DEFAULT_DIR)
+        self._texts: dict[str, str] = {}  # read once: every request renders two, and a run keeps what it hashed
 
     def template(self, name: str) -> str:
-        path = self.folder / f"{name}.txt"
-        try:
-            return path.read_text()
-        except OSError as e:
-            raise PromptError(f"prompt template {path}: {e.strerror}") from None
+        if name not in self._texts:
+            path = self.folder / f"{name}.txt"
+            try:
+                self._texts[name] = path.read_text()
+            except OSError as e:
+                raise PromptError(f"prompt template {path}: {e.strerror}") from None
+        return self._texts[name]
 
     def render(self, kind: str, **values: object) -> list[dict]:
         """System and user messages for one request."""

@@ -9,8 +9,7 @@ from klear_ct.llm.extract import ExtractionError, extract_program, extract_revis
 from klear_ct.llm.prompts import code_block
 from klear_ct.model import Program, Verdict
 from klear_ct.pipeline.judge import Judge
-from klear_ct.pipeline.repair import ProblemFailure
-from klear_ct.pipeline.session import Session
+from klear_ct.pipeline.session import ProblemFailure, Session
 from klear_ct.pipeline.validate import problem_limits, runnable, shorten
 
 NUMBER = re.compile(r"-?\d+")
@@ -38,11 +37,14 @@ def gold_outputs(session: Session) -> list[tuple[str, list[str]]]:
     texts = [t.input for t in session.problem.public_tests]
     runs = [session.sandbox.run(g, texts, problem_limits(session.problem))
             for g in session.problem.gold if runnable(g)] if texts else []
+    fault = next((r for results in runs for r in results if r.verdict == Verdict.SE), None)
+    if fault is not None:
+        raise ProblemFailure("sandbox_error", f"running the gold solutions on the examples: {fault.message}")
     return [(text, [r[i].stdout for r in runs if r[i].verdict == Verdict.OK]) for i, text in enumerate(texts)]
 
 
-def check_checker(session: Session, checker: Program, samples: list[tuple[str, list[str]]]) -> str | None:
-    """None when the checker is good, else the error report."""
+def check_checker(session: Session, checker: Program, samples: list[tuple[str, list[str]]]) -> tuple[str, str] | None:
+    """None when the checker is good, else (cause, error report). `samples` hold at least one gold output."""
     items, what = [], []
     for text, outputs in samples:
         if not outputs:
@@ -54,15 +56,16 @@ def check_checker(session: Session, checker: Program, samples: list[tuple[str, l
         for kind, wrong in corruptions(reference).items():
             items.append((text, wrong, reference))
             what.append((kind, kind, text, wrong))
-    if not items:
-        return "no example input with a gold output to test the checker on"
     judgements = Judge(session.sandbox, checker).judge(items)
     errors: list[str] = []
+    rejects_gold = False  # it failed, or rejected a correct output
     caught: dict[str, list[bool]] = {}
     for (kind, label, text, output), judgement in zip(what, judgements, strict=True):
         if judgement.accepted is None:
+            rejects_gold = True
             errors.append(f"- the checker itself failed on input {shorten(text, 200)!r}: {judgement.message}")
         elif kind == "gold" and not judgement.accepted:
+            rejects_gold = True
             errors.append(f"- it rejected the correct output of {label} on input {shorten(text, 200)!r}: "
                           f"output {shorten(output, 200)!r}; checker said {shorten(judgement.message, 200)!r}")
         elif kind != "gold":
@@ -71,9 +74,8 @@ def check_checker(session: Session, checker: Program, samples: list[tuple[str, l
                 errors.append(f"- it accepted a wrong ({kind}) output on input {shorten(text, 200)!r}: "
                               f"{shorten(output, 200)!r}")
     weak = [k for k, hits in caught.items() if (k == "empty" and not all(hits)) or sum(hits) * 2 < len(hits)]
-    failed_golds = any("correct output" in e or "itself failed" in e for e in errors)
-    if failed_golds or weak:
-        return shorten("\n".join(errors), 4000)
+    if rejects_gold or weak:
+        return ("checker_rejects_gold" if rejects_gold else "checker_accepts_wrong"), shorten("\n".join(errors), 4000)
     return None
 
 
@@ -109,12 +111,11 @@ def write_checker(session: Session) -> Program | None:
             session.record("checker", "checker", round_, "failed", e.cause, None, str(e))
             continue
         current = program
-        report = check_checker(session, program, samples) or ""
-        if not report:
+        rejected = check_checker(session, program, samples)
+        if rejected is None:
             session.record("checker", "checker", round_, "ok", None, program)
             return program
-        cause = "checker_rejects_gold" if "correct output" in report or "itself failed" in report \
-            else "checker_accepts_wrong"
+        cause, report = rejected
         session.record("checker", "checker", round_, "failed", cause, program, report)
     session.event("checker", "failed", "checker_rejected", rounds=session.settings.max_rounds + 1)
     return None

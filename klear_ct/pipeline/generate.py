@@ -13,8 +13,8 @@ from klear_ct.llm.client import LLMClient, LLMError, Usage
 from klear_ct.llm.prompts import Prompts, code_block
 from klear_ct.model import Problem
 from klear_ct.pipeline.checker import needs_checker, write_checker
-from klear_ct.pipeline.repair import ProblemFailure, develop_generator
-from klear_ct.pipeline.session import GenerateSettings, Session
+from klear_ct.pipeline.repair import develop_generator
+from klear_ct.pipeline.session import GenerateSettings, ProblemFailure, Session
 from klear_ct.pipeline.validate import runnable
 from klear_ct.pipeline.validator import write_validator
 from klear_ct.sandbox import Sandbox
@@ -41,9 +41,9 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
     outcome, cause, final = "ok", None, problem
     try:
         final = develop(session)
-        kept = len(final.generators) - len(problem.generators)
-        if not kept:
+        if len(final.generators) == len(problem.generators):
             outcome, cause = "failed", "no_generator_passed"
+            session.event("generate", "failed", cause, programs=len(session.programs))
     except LLMError as e:
         # what passed before the LLM gave out is kept: `klearct run` validates it, and
         # --retry-failed redoes the rest, the passed part answered from the cache
@@ -53,8 +53,6 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
     except ProblemFailure as e:
         outcome, cause = "failed", e.cause
         session.event("generate", "failed", e.cause, error=str(e))
-    if outcome == "failed" and cause == "no_generator_passed":
-        session.event("generate", "failed", cause, programs=len(session.programs))
     return GenerateResult(problem=final, outcome=outcome, cause=cause,
                           kept=len(final.generators) - len(problem.generators), usage=session.usage,
                           requests=session.requests, programs=session.programs, events=session.events)
@@ -68,26 +66,23 @@ def develop(session: Session) -> Problem:
         checker = write_checker(session)
         if checker is None:
             raise ProblemFailure("checker_rejected", "no checker passed checker validation")
-        problem = problem.model_copy(update={"checker": checker})
-        session.problem = problem
-    validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
-    session.validator = validator
+        problem = session.problem = problem.model_copy(update={"checker": checker})
+    session.validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
 
-    kept = session.accepted
     tests = []
     for kind, count in session.settings.counts:
         for k in range(count):
             values = {"approach": approach(problem)} if kind == "hack" else {}
-            found = develop_generator(session, problem, validator, f"{kind}-{k}", kind, k, kind, **values)
+            found = develop_generator(session, f"{kind}-{k}", kind, k, kind, **values)
             if found is not None:
-                kept.append(found[0])
+                session.accepted.append(found[0])
                 tests += found[1].tests
 
     for incorrect in problem.incorrect:
-        if not kept or not runnable(incorrect.program) or any(incorrect.id in t.kills for t in tests):
+        if not session.accepted or not runnable(incorrect.program) or any(incorrect.id in t.kills for t in tests):
             continue
         session.event("kill_incorrect", "started", "incorrect_survives", solution=incorrect.id)
-        found = develop_generator(session, problem, validator, f"kill-{incorrect.id}", "hack", 0, "kill_incorrect",
+        found = develop_generator(session, f"kill-{incorrect.id}", "hack", 0, "kill_incorrect",
                                   target=incorrect.id, attempts=session.settings.kill_rounds,
                                   solution=code_block(incorrect.program),
                                   expected_verdict=incorrect.expected_verdict or "unknown")
@@ -95,7 +90,7 @@ def develop(session: Session) -> Problem:
             session.event("kill_incorrect", "failed", "incorrect_survives", solution=incorrect.id)
             continue
         session.event("kill_incorrect", "ok", "incorrect_killed", solution=incorrect.id)
-        kept.append(found[0])
+        session.accepted.append(found[0])
         tests += found[1].tests
     return session.progress()
 

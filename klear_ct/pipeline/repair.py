@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from klear_ct.llm.extract import ExtractionError, extract_program, extract_revision
 from klear_ct.llm.prompts import code_block
-from klear_ct.model import Problem, Program, TestCase
-from klear_ct.pipeline.session import Session
+from klear_ct.model import Program, TestCase
+from klear_ct.pipeline.session import ProblemFailure, Session
 from klear_ct.pipeline.validate import (
     run_generator,
     shorten,
@@ -22,17 +22,9 @@ from klear_ct.pipeline.validate import (
 from klear_ct.pipeline.validator import run_validator
 
 RUN_CAUSES = {"generator_compile_error", "generator_timeout", "generator_memory", "generator_output_too_large",
-              "generator_crash", "generator_bad_format", "no_inputs", "too_many_inputs"}
+              "generator_crash", "generator_bad_format", "no_inputs"}
 PROBLEM_CAUSES = {"no_runnable_gold", "gold_compile_error", "sandbox_error"}
 REPORT_CHARS = 4000
-
-
-class ProblemFailure(RuntimeError):
-    """Nothing the LLM writes can help (the golds do not compile, the sandbox failed)."""
-
-    def __init__(self, cause: str, message: str = ""):
-        super().__init__(message or cause)
-        self.cause = cause
 
 
 @dataclass
@@ -46,9 +38,10 @@ class Assessment:
     rejected: int = 0  # of the dropped inputs, those the input validator rejected
 
 
-def judge_inputs(session: Session, problem: Problem, texts: list[str]) -> tuple[list[TestCase], list[dict]]:
+def judge_inputs(session: Session, texts: list[str]) -> tuple[list[TestCase], list[dict]]:
     """Gold agreement and the kill matrix for given inputs: `validate_problem` on a copy of the
     problem whose only inputs are these (as output-less examples)."""
+    problem = session.problem
     copy = problem.model_copy(update={"generators": [], "public_tests": [
         TestCase(problem_id=problem.id, input=text, kind="public") for text in texts]})
     judged = validate_problem(copy, session.sandbox, session.settings.validate)
@@ -58,15 +51,20 @@ def judge_inputs(session: Session, problem: Problem, texts: list[str]) -> tuple[
     return judged.tests, drops
 
 
-def assess(session: Session, problem: Problem, program: Program, validator: Program | None) -> Assessment:
+def assess(session: Session, program: Program) -> Assessment:
+    """Run the generator and judge what it printed, against the session's problem and input validator."""
     settings = session.settings.validate
     run, produced, failure = run_generator(session.sandbox, program, settings.generator_limits)
     if failure is not None:
         cause, error = failure
+        if cause in PROBLEM_CAUSES:  # the sandbox failed, not the program: no repair can help
+            raise ProblemFailure(cause, f"running a generator: {shorten(error, 500)}")
         report = (f"The generator failed ({cause}, verdict {run.verdict.value}).\n{shorten(error, 2500)}\n"
                   f"Start of what it printed: {shorten(run.stdout, 300)!r}")
         return Assessment(False, cause, report)
     produced = list(dict.fromkeys(produced))[: settings.max_inputs_per_generator]
+    if not produced:
+        return Assessment(False, "no_inputs", "The generator printed an empty list: it must print test inputs.")
     problems: list[str] = []
     texts = []
     for text in produced:
@@ -75,6 +73,7 @@ def assess(session: Session, problem: Problem, program: Program, validator: Prog
         else:
             texts.append(text)
     rejected = 0
+    validator = session.validator
     if validator is not None and texts:
         verdicts = run_validator(session.sandbox, validator, texts)
         rejected = sum(not ok for ok, _ in verdicts)
@@ -83,11 +82,9 @@ def assess(session: Session, problem: Problem, program: Program, validator: Prog
                 problems.append(f"- the input validator rejected this input: {shorten(reason, 300)}\n"
                                 f"  input: {shorten(text, 300)!r}")
         texts = [t for t, (ok, _) in zip(texts, verdicts, strict=True) if ok]
-    tests, drops = judge_inputs(session, problem, texts) if texts else ([], [])
+    tests, drops = judge_inputs(session, texts) if texts else ([], [])
     problems += [describe_drop(e) for e in drops]
     dropped = len(produced) - len(tests)
-    if not produced:
-        return Assessment(False, "no_inputs", "The generator printed an empty list: it must print test inputs.")
     if dropped / len(produced) <= session.settings.max_dropped_fraction and tests:
         return Assessment(True, None, "", len(produced), dropped, tests, rejected)
     shown = problems[:8] + ([f"- … and {len(problems) - 8} more"] if len(problems) > 8 else [])
@@ -107,16 +104,15 @@ def describe_drop(event: dict) -> str:
     return f"- {cause} on input {text}: {shorten(str(event.get('error', '')), 300)}"
 
 
-def develop_generator(session: Session, problem: Problem, validator: Program | None, candidate: str, kind: str,
-                      sample: int, draft_kind: str, target: str | None = None, attempts: int | None = None,
-                      **draft_values: object) -> tuple[Program, Assessment] | None:
+def develop_generator(session: Session, candidate: str, kind: str, sample: int, draft_kind: str,
+                      target: str | None = None, attempts: int | None = None, **draft_values: object) -> tuple[Program, Assessment] | None:
     """Draft with the `draft_kind` prompt, then repairs: `attempts` requests in all (default: the
     draft and `max_rounds` repairs). With `target` (an incorrect solution id), passing also needs
     a test that kills it, and every round asks the draft prompt again with the report."""
     current: Program | None = None
     cause, report = None, ""
+    n = max(1, session.llm.config.n)
     for round_ in range(attempts if attempts is not None else session.settings.max_rounds + 1):
-        n = max(1, session.llm.config.n)
         if round_ == 0:  # the k-th draft is answer k % n of request k // n
             text, reason = session.ask(draft_kind, candidate, round_, sample // n, n=n, choice=sample % n,
                                        **draft_values)
@@ -135,7 +131,7 @@ def develop_generator(session: Session, problem: Problem, validator: Program | N
             session.record(candidate, kind, round_, "failed", e.cause, None, report)
             continue
         current = program
-        verdict = assess(session, problem, program, validator)
+        verdict = assess(session, program)
         if verdict.passed and target is not None and not any(target in t.kills for t in verdict.tests):
             verdict = Assessment(False, "incorrect_survives",
                                  f"All {len(verdict.tests)} valid inputs were answered correctly by the incorrect "
@@ -144,8 +140,7 @@ def develop_generator(session: Session, problem: Problem, validator: Program | N
         kills = sorted({k for t in verdict.tests for k in t.kills})
         session.record(candidate, kind, round_, "ok" if verdict.passed else "failed", verdict.cause, program,
                        verdict.report, inputs=verdict.inputs, kept=len(verdict.tests), dropped=verdict.dropped,
-                       rejected=verdict.rejected,
-                       kills=kills)
+                       rejected=verdict.rejected, kills=kills)
         if verdict.passed:
             return program, verdict
         cause, report = verdict.cause, verdict.report

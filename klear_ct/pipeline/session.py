@@ -27,6 +27,14 @@ def stable(report: str) -> str:
     return report
 
 
+class ProblemFailure(RuntimeError):
+    """Nothing the LLM writes can help (the golds do not compile, the sandbox failed)."""
+
+    def __init__(self, cause: str, message: str = ""):
+        super().__init__(message or cause)
+        self.cause = cause
+
+
 @dataclass(frozen=True)
 class GenerateSettings:
     counts: tuple[tuple[str, int], ...] = (("regular", 2), ("corner", 1), ("hack", 1))
@@ -69,14 +77,14 @@ class Session:
         `sample` tells apart requests meant to differ; drafts that share a request with `n`
         answers get it from the cache after the first."""
         rendered = self.values(**values)
-        rendered["error_report"] = stable(str(rendered["error_report"]))
+        report = rendered["error_report"] = stable(str(rendered["error_report"]))
         messages = self.prompts.render(kind, **rendered)
         completion = self.llm.complete(messages, n=n, sample=sample, problem_id=self.problem.id, purpose=kind)
         self.usage.add(completion)
         choice = min(choice, len(completion.texts) - 1)
         self.requests.append({
             "problem_id": self.problem.id, "candidate": candidate, "prompt_kind": kind, "round": round_,
-            "sample": sample, "error_report": str(rendered.get("error_report") or ""),
+            "sample": sample, "error_report": report,
             "prompt": messages[-1]["content"], "answer": completion.texts[choice],
             "finish_reason": completion.finish_reasons[choice], "cached": completion.cached,
             "prompt_tokens": 0 if completion.cached else completion.prompt_tokens,
