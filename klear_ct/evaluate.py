@@ -28,7 +28,7 @@ from klear_ct.formats import RowError
 from klear_ct.model import Problem, Program, TestCase, Verdict
 from klear_ct.pipeline.judge import Judge
 from klear_ct.pipeline.timelimit import derive_time_limit
-from klear_ct.pipeline.validate import problem_limits, runnable
+from klear_ct.pipeline.validate import problem_limits, runnable, shorten
 from klear_ct.sandbox import Limits, Sandbox
 from klear_ct.suites import Suite
 
@@ -153,7 +153,7 @@ class SuiteRunner:
             totals.judge_s += ended - judged
             totals.cpu_s += cpu / 1000
         verdicts = [r.verdict.value for r in runs]
-        messages = [" / ".join(x for x in (r.message, r.stderr_tail.strip()[-200:]) if x)[-300:] for r in runs]
+        messages = [shorten(" / ".join(x for x in (r.message, r.stderr_tail.strip()) if x)) for r in runs]
         for k, judgement in zip(finished, judgements, strict=True):
             if judgement.accepted is None:
                 verdicts[k], messages[k] = "CHECKER", judgement.message

@@ -9,13 +9,11 @@ Rates are over the solutions that could be judged; `null` when there is none.
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from collections import defaultdict
 from pathlib import Path
 
 from klear_ct.evaluate import CORRECT, INCORRECT, ProblemOutcome, SolutionResult
+from klear_ct.report import _h, _img, _png, _table
 from klear_ct.suites import Suite
 
 
@@ -27,10 +25,6 @@ def rates(solutions: list[SolutionResult]) -> dict:
     return {"tpr": passed / len(correct) if correct else None, "correct": len(correct), "correct_passed": passed,
             "tnr": failed / len(incorrect) if incorrect else None, "incorrect": len(incorrect),
             "incorrect_failed": failed, "unjudged": sum(s.passed is None for s in solutions)}
-
-
-def _solution_dict(s: SolutionResult) -> dict:
-    return dict(vars(s))
 
 
 def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float = 0.0,
@@ -65,7 +59,7 @@ def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float
         problems.append({"id": o.problem_id, "outcome": o.outcome, "cause": o.cause, "time_limit_s": o.time_limit_s,
                          "time_limit_note": o.time_limit_note,
                          "suites": {r.suite: {"tests": r.tests, **rates(r.solutions),
-                                              "solutions": [_solution_dict(s) for s in r.solutions]}
+                                              "solutions": [dict(vars(s)) for s in r.solutions]}
                                     for r in o.results}})
     return {"suites": suite_rows, "problems": problems, "notes": list(notes or []),
             "counts": {"problems": len(outcomes), "evaluated": len(evaluated),
@@ -158,17 +152,7 @@ def print_summary(summary: dict, console) -> None:
                   f"own CPU {t['solution_cpu_s']:.1f} s")
 
 
-# -- HTML ---------------------------------------------------------------------------------------
-def _h(value) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
+# -- HTML (the cells, tables and inline PNGs of `klearct report`'s page) -------------------------
 def plot_rates(summary: dict) -> str:
     from matplotlib.figure import Figure
 
@@ -210,12 +194,6 @@ def plot_classes(summary: dict) -> str | None:
     return _png(fig)
 
 
-def _table(headers: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{_h(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def write_html(summary: dict, path: Path | str) -> Path:
     path = Path(path)
     suites = summary["suites"]
@@ -226,9 +204,9 @@ def write_html(summary: dict, path: Path | str) -> Path:
                           s["tests"], f"{s['tests_per_problem']:.1f}", s["wall_s"], s["compile_s"], s["sandbox_s"],
                           s["solution_cpu_s"]]
                          for s in suites]))
-    parts.append(f'<img alt="TPR and TNR per suite" src="data:image/png;base64,{plot_rates(summary)}">')
+    parts.append(_img(plot_rates(summary), "TPR and TNR per suite"))
     if (png := plot_classes(summary)) is not None:
-        parts.append(f'<img alt="TNR by verdict class" src="data:image/png;base64,{png}">')
+        parts.append(_img(png, "TNR by verdict class"))
     parts.append("<h2>Per problem</h2>")
     rows = []
     for p in summary["problems"]:

@@ -91,6 +91,15 @@ def _drop_unjudgeable(suite: Suite) -> None:
 def from_path(name: str, spec: str, path: Path, problem_ids: set[str]) -> Suite:
     if not path.exists():
         raise SuiteError(f"suite {name}: {path}: no such file or directory")
+    try:
+        return _read_path(name, spec, path, problem_ids)
+    except SuiteError:
+        raise
+    except (OSError, ValueError) as e:  # a damaged file past the first one (pyarrow's errors are ValueErrors)
+        raise SuiteError(f"suite {name}: {path}: cannot read it ({type(e).__name__}: {e})") from None
+
+
+def _read_path(name: str, spec: str, path: Path, problem_ids: set[str]) -> Suite:
     if path.is_dir() and ((path / "tests").is_dir() or (path / "manifest.json").exists()):
         from klear_ct.store import RunStore
 

@@ -157,3 +157,39 @@ def test_python_output_validator_through_the_wrapper(tmp_path, docker_sandbox):
     assert solutions["anysum/gold-0"].passed and solutions["anysum/gold-1"].passed, solutions
     wrong = solutions["anysum/wrong_answer/neg.py"]
     assert wrong.verdict == "WA" and "flags ['strict']: bad pair" in wrong.message
+
+
+CRASHING_VALIDATOR = """import sys
+team = sys.stdin.read().split()
+if team == ["boom"]:
+    1 / 0  # the validator itself crashes on this output
+sys.exit(42 if team == open(sys.argv[2]).read().split() else 43)
+"""
+
+
+def test_a_crashing_solution_and_a_crashing_output_validator_are_reported_with_their_errors(tmp_path,
+                                                                                           docker_sandbox):
+    folder = tmp_path / "echo"
+    (folder / "data" / "secret").mkdir(parents=True)
+    (folder / "output_validators" / "check").mkdir(parents=True)
+    (folder / "output_validators" / "check" / "check.py").write_text(CRASHING_VALIDATOR)
+    (folder / "problem.yaml").write_text("name: Echo\nvalidation: custom\nlimits:\n  time_limit: 1\n")
+    (folder / "data" / "secret" / "1.in").write_text("7\n")
+    (folder / "data" / "secret" / "1.ans").write_text("7\n")
+    for category, name, code in (("accepted", "echo.py", "print(input())\n"),
+                                 ("run_time_error", "crash.py", "n = int(input())\nprint(n // 0)\n"),
+                                 ("wrong_answer", "boom.py", "print('boom')\n")):
+        (folder / "submissions" / category).mkdir(parents=True, exist_ok=True)
+        (folder / "submissions" / category / name).write_text(code)
+    [problem] = list(read_problems(folder))
+    suites = load_suites([("original", "problem")], [problem])
+    outcome = evaluate_problem(problem, suites, docker_sandbox)
+    assert outcome.outcome == "ok", outcome.cause
+    solutions = {s.solution_id: s for s in outcome.results[0].solutions}
+    assert solutions["echo/gold-0"].passed
+    crash = solutions["echo/run_time_error/crash.py"]
+    assert crash.verdict == "RE" and crash.passed is False and "ZeroDivisionError" in crash.message
+    boom = solutions["echo/wrong_answer/boom.py"]
+    assert boom.verdict == "CHECKER" and boom.passed is None and "checker" in boom.message
+    overall = summarize([outcome], suites)["suites"][0]["overall"]
+    assert (overall["unjudged"], overall["incorrect"], overall["tnr"]) == (1, 1, 1.0)

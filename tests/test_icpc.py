@@ -153,3 +153,24 @@ def test_evaluate_counts_an_unreadable_package_as_failed_and_an_interactive_one_
     outcomes = evaluate(rows, suites=[], sandbox=None)  # rows that were not read never reach the sandbox
     assert [(o.problem_id, o.outcome) for o in outcomes] == [("pkgs/broken", "failed"), ("pkgs/guess", "skipped")]
     assert "bad YAML" in outcomes[0].cause
+
+
+def test_evaluate_counts_a_sandbox_fault_as_a_failed_problem_and_goes_on(tmp_path):
+    from klear_ct.evaluate import evaluate
+    from klear_ct.sandbox import SandboxError
+    from klear_ct.suites import load_suites
+
+    class FaultySandbox:  # the container died: every run raises
+        slots = 1
+
+        def compile(self, program):
+            return None
+
+        def run(self, program, inputs, limits, **_):
+            raise SandboxError("container klearct-1 is gone")
+
+    problem = read_package(package(tmp_path, yaml_text="limits:\n  time_limit: 1\n"))
+    rows = [problem, RowError("pkgs/guess", None, "problem.yaml", "interactive problem: skipped", skipped=True)]
+    outcomes = evaluate(rows, load_suites([("original", "problem")], [problem]), FaultySandbox())
+    assert [(o.problem_id, o.outcome) for o in outcomes] == [("p", "failed"), ("pkgs/guess", "skipped")]
+    assert outcomes[0].cause == "SandboxError: container klearct-1 is gone"

@@ -57,3 +57,26 @@ def test_exported_files_and_run_directories(tmp_path):
     (tmp_path / "other.parquet").write_bytes((tmp_path / "verl.parquet").read_bytes()[:100])
     with pytest.raises(SuiteError, match="not a run directory or a parquet file"):
         load_suites([("x", str(tmp_path / "other.parquet"))], [p])
+
+
+def test_a_damaged_file_in_a_run_directory_names_the_suite_and_the_file(tmp_path):
+    p = problem()
+    store = RunStore(tmp_path / "run")
+    store.write_problem(p)
+    store.write_tests("p", [t for t in p.public_tests if t.output is not None])
+    [damaged] = (tmp_path / "run" / "tests").glob("*.parquet")
+    damaged.write_bytes(damaged.read_bytes()[:50])
+    with pytest.raises(SuiteError, match=f"suite r: .*cannot read it .*{damaged.name}"):
+        load_suites([("r", str(tmp_path / "run"))], [p])
+
+
+def test_klearct_evaluate_stops_on_an_unreadable_suite_with_its_name_and_path():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "datasets" / "icpc_sample"
+    done = subprocess.run([sys.executable, "-m", "klear_ct.cli", "evaluate", str(sample), "--suite",
+                           "mine=/nonexistent/tests.parquet"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2  # a usage error, before any sandbox starts
+    assert "suite mine: /nonexistent/tests.parquet: no such file or directory" in " ".join(done.stderr.split())

@@ -49,14 +49,14 @@ def evaluate(
     from klear_ct.evaluate import evaluate as run_evaluation
     from klear_ct.evaluate_report import print_summary, summarize, write_html
     from klear_ct.model import Problem
-    from klear_ct.suites import SuiteError, load_suites, parse_suite_option
+    from klear_ct.suites import load_suites, parse_suite_option
 
     notes: list[str] = []
     try:
         rows = _problems(problems, input_format, notes)
         options = [parse_suite_option(option) for option in (suite or ["original=problem"])]
         suites = load_suites(options, [row for row in rows if isinstance(row, Problem)])
-    except (SuiteError, ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError) as e:  # SuiteError, a bad format or path: usage errors
         raise fail(str(e)) from None
     began = time.perf_counter()
     with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:

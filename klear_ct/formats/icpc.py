@@ -25,7 +25,7 @@ Time limit: when none is given, the package's documented rule applies: the limit
 `time_multipliers.ac_to_time_limit` is read too) times the slowest accepted solution's CPU
 time on the package's tests, rounded up to a whole second. The reader cannot run anything,
 so it sets Problem.time_multiplier and a measuring cap of DERIVE_CAP_S as time_limit_s, and
-says so in a warning; `klearct evaluate` derives the limit (klear_ct.evaluate.derive_time_limit).
+says so in a warning; `validate` and `evaluate` derive the limit (klear_ct.pipeline.timelimit).
 
 Submissions in languages the sandbox does not run (Java, Kotlin, ...) and multi-file
 submissions are left out, counted in one warning per package. Generators: klearct reads
@@ -43,6 +43,7 @@ from pathlib import Path
 
 from klear_ct.compare import icpc_name
 from klear_ct.formats.errors import FieldError, RowError, Unsupported, Warn
+from klear_ct.formats.fields import parse_megabytes, parse_seconds
 from klear_ct.formats.icpc_validator import wrap_validator
 from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
@@ -83,8 +84,8 @@ def rows(path: Path) -> Iterator[tuple[Where, dict] | RowError]:
         if is_package(child):
             yield Where(str(child), None, "package"), {"package": str(child)}
         else:
-            yield RowError(str(child), None, "problem.yaml", "not a problem package: no problem.yaml, "
-                                                            "domjudge-problem.ini or data/secret/", "package")
+            yield Where(str(child), None, "package").error(
+                "problem.yaml", "not a problem package: no problem.yaml, domjudge-problem.ini or data/secret/")
 
 
 def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
@@ -142,13 +143,13 @@ def _limits(config: dict) -> dict:
 def time_limit(folder: Path, config: dict) -> tuple[float, float | None]:
     """(time limit in seconds, None) when the package gives one, else (DERIVE_CAP_S, multiplier)."""
     if (folder / ".timelimit").is_file():
-        return _number((folder / ".timelimit").read_text(), ".timelimit"), None
+        return parse_seconds((folder / ".timelimit").read_text(), ".timelimit"), None
     ini = _ini(folder)
     if "timelimit" in ini:
-        return _number(ini["timelimit"], "domjudge-problem.ini: timelimit"), None
+        return parse_seconds(ini["timelimit"], "domjudge-problem.ini: timelimit"), None
     limits = _limits(config)
     if limits.get("time_limit") is not None:
-        return _number(limits["time_limit"], "problem.yaml: limits.time_limit"), None
+        return parse_seconds(limits["time_limit"], "problem.yaml: limits.time_limit"), None
     multipliers = limits.get("time_multipliers") or {}
     multiplier = limits.get("time_multiplier") or (multipliers.get("ac_to_time_limit")
                                                     if isinstance(multipliers, dict) else None)
@@ -195,9 +196,9 @@ def _interactive(config: dict) -> str | None:
     return None
 
 
-def _language(path: Path) -> str:
+def _language(path: Path, code: str) -> str:
     lang = LANGUAGE_BY_SUFFIX.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
-    if lang == "python3" and detect_language(path.read_text(errors="replace")) == "python2":
+    if lang == "python3" and detect_language(code) == "python2":
         return "python2"
     return lang
 
@@ -249,11 +250,12 @@ def _submissions(folder: Path, problem_id: str, skipped: Counter
             if path.is_dir():
                 skipped["multi-file"] += 1
                 continue
-            lang = _language(path)
+            code = path.read_text(errors="surrogateescape")
+            lang = _language(path, code)
             if not supported(lang):
                 skipped[lang] += 1
                 continue
-            program = Program(lang=lang, code=path.read_text(errors="surrogateescape"))
+            program = Program(lang=lang, code=code)
             if category.name == "accepted":
                 gold.append(program)
             else:
@@ -286,7 +288,7 @@ def output_validator(folder: Path, flags: list[str]) -> Program:
         raise FieldError(name, "no validator source (.py, .cpp, .cc, .c) in it")
     path = min(sources, key=lambda p: (preference[p.suffix.lower()], len(p.parts), p.name))
     source = _inline_includes(path.read_text(errors="replace"), path.parent)
-    return wrap_validator(source, _language(path), flags)
+    return wrap_validator(source, _language(path, source), flags)
 
 
 def _generators(folder: Path, warn: Warn, where: Where) -> list[Program]:
@@ -296,10 +298,9 @@ def _generators(folder: Path, warn: Warn, where: Where) -> list[Program]:
     if (base / "generators.yaml").is_file():
         warn(where.warning("generators", "generators.yaml (the ICPC generator framework) is not read by klearct"))
         return []
-    programs = []
-    for path in sorted(p for p in base.iterdir() if p.is_file() and p.suffix.lower() in (".py", ".cpp", ".cc")):
-        programs.append(Program(lang=_language(path), code=path.read_text(errors="surrogateescape")))
-    return programs
+    paths = sorted(p for p in base.iterdir() if p.is_file() and p.suffix.lower() in (".py", ".cpp", ".cc"))
+    codes = [(path, path.read_text(errors="surrogateescape")) for path in paths]
+    return [Program(lang=_language(path, code), code=code) for path, code in codes]
 
 
 def read_package(folder: Path, where: Where | None = None, warn: Warn | None = None) -> Problem:
@@ -316,7 +317,7 @@ def read_package(folder: Path, where: Where | None = None, warn: Warn | None = N
                                          f"derived as {multiplier:g} × the slowest accepted solution's CPU time, "
                                          "rounded up to a whole second"))
     memory = _limits(config).get("memory")
-    memory_mb = int(_number(memory, "problem.yaml: limits.memory")) if memory is not None else DEFAULT_MEMORY_MB
+    memory_mb = parse_megabytes(memory, "problem.yaml: limits.memory") if memory is not None else DEFAULT_MEMORY_MB
     flags = _flags(config)
     custom = str(config.get("validation") or "default").split()[0] == "custom" or (
         not config.get("validation") and (folder / "output_validator").is_dir())

@@ -6,20 +6,21 @@ from __future__ import annotations
 import math
 
 from klear_ct.model import Problem, Verdict
-from klear_ct.sandbox import Limits, Sandbox
-from klear_ct.sandbox.languages import LANGUAGES
+from klear_ct.sandbox import Sandbox
 
 
 def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str | None]:
     """Apply Problem.time_multiplier: the limit is that multiple of the slowest gold's CPU time on
     the problem's own tests (run under the cap time_limit_s), rounded up to a whole second, at
     least 1 s. Returns the problem with the limit set (and no multiplier) and a note saying how."""
+    from klear_ct.pipeline.validate import problem_limits, runnable  # validate imports this module
+
     if problem.time_multiplier is None:
         return problem, None
-    cap = Limits(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
+    cap = problem_limits(problem)
     inputs = [t.input for t in problem.public_tests]
     slowest = 0.0
-    for gold in (g for g in problem.gold if g.lang in LANGUAGES):
+    for gold in filter(runnable, problem.gold):
         runs = sandbox.run(gold, inputs, cap) if inputs else []
         slowest = max([slowest] + [r.cpu_ms for r in runs if r.verdict == Verdict.OK])
     if slowest <= 0:
