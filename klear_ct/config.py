@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -55,7 +56,7 @@ class GenerateConfig(BaseModel):
     counts: dict[str, int] = Field(default_factory=lambda: {"regular": 2, "corner": 1, "hack": 1})
     max_rounds: int = 3  # repair rounds per program after its first draft
     kill_rounds: int = 2  # kill_incorrect rounds per surviving incorrect solution
-    checker: str = "auto"  # auto (ask the LLM whether one is needed) | never | always
+    checker: Literal["auto", "never", "always"] = "auto"  # auto: ask the LLM whether one is needed
     validator: bool = True  # write an input validator program
     max_dropped_fraction: float = 0.0  # share of a generator's inputs that may be dropped and it still passes
     lang: str = "python3"  # language asked for generators, validators and checkers

@@ -108,6 +108,8 @@ def write_checker(session: Session) -> Program | None:
             program = extract_program(text, reason, session.settings.lang) if current is None \
                 else extract_revision(text, reason, current)
         except ExtractionError as e:
+            # a new report, so the next repair request is not the same request answered from the cache
+            report = f"Your last answer could not be used: {e}. Answer with the program as asked.\n\n{report}"
             session.record("checker", "checker", round_, "failed", e.cause, None, str(e))
             continue
         current = program
