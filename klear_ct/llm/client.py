@@ -120,6 +120,8 @@ class LLMClient:
         self._slots = threading.BoundedSemaphore(max(1, config.concurrency))
         self._log_lock = threading.Lock()
         self._sleep = sleep
+        self._backoff = wait_exponential_jitter(multiplier=config.backoff_initial_s, max=config.backoff_max_s,
+                                                jitter=config.backoff_initial_s)
 
     def params(self, n: int | None = None, sample: int = 0) -> dict:
         return {"temperature": self.config.temperature, "max_tokens": self.config.max_tokens,
@@ -148,10 +150,7 @@ class LLMClient:
 
     def _wait(self, state: RetryCallState) -> float:
         asked = retry_after_s(state.outcome.exception() if state.outcome else None)
-        if asked is not None:
-            return asked
-        return wait_exponential_jitter(multiplier=self.config.backoff_initial_s, max=self.config.backoff_max_s,
-                                       jitter=self.config.backoff_initial_s)(state)
+        return self._backoff(state) if asked is None else asked
 
     def _request(self, messages: list[dict], params: dict) -> Completion:
         extra = {} if self._sleep is None else {"sleep": self._sleep}
