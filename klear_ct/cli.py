@@ -231,6 +231,24 @@ def progress_bar(quiet: bool):
                     TimeElapsedColumn(), console=err_console, disable=quiet, transient=False)
 
 
+def check_export_format(name: str) -> None:
+    from klear_ct.formats import EXPORTERS
+
+    if name not in EXPORTERS:
+        raise fail(f"unknown export format {name!r}; choose one of {', '.join(EXPORTERS)}")
+
+
+def export_validated(store, output_format: str, out: Path, **options) -> dict:
+    """Export the problems that validated ok (failed ones stay out) and record it in the run."""
+    from klear_ct.formats import export as export_rows
+
+    finished = store.done("validate")
+    rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    summary = export_rows(rows, output_format, out, **options)
+    store.record_command("export", format=output_format, out=str(out), summary=summary)
+    return summary
+
+
 @app.command("export")
 def export(
     run: Annotated[Path, typer.Argument(help="run directory", exists=True, file_okay=False)],
@@ -243,19 +261,11 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Write trainer-ready files from a run's validated tests."""
-    from klear_ct.formats import EXPORTERS
-    from klear_ct.formats import export as export_rows
     from klear_ct.store import RunStore
 
-    if output_format not in EXPORTERS:
-        raise fail(f"unknown --format {output_format!r}; choose one of {', '.join(EXPORTERS)}")
-    store = RunStore(run)
-    finished = store.done("validate")
-    ok = [p for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok"]  # failed ones stay out
-    rows = ((problem, store.tests(problem.id)) for problem in ok)
-    summary = export_rows(rows, output_format, out, max_tests_per_problem=max_tests,
-                          validation_fraction=validation_fraction, seed=seed, data_source=data_source)
-    store.record_command("export", format=output_format, out=str(out), summary=summary)
+    check_export_format(output_format)
+    summary = export_validated(RunStore(run), output_format, out, max_tests_per_problem=max_tests,
+                               validation_fraction=validation_fraction, seed=seed, data_source=data_source)
     if as_json:
         print(json.dumps(summary, default=str))
     else:

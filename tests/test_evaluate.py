@@ -191,5 +191,6 @@ def test_a_crashing_solution_and_a_crashing_output_validator_are_reported_with_t
     assert crash.verdict == "RE" and crash.passed is False and "ZeroDivisionError" in crash.message
     boom = solutions["echo/wrong_answer/boom.py"]
     assert boom.verdict == "CHECKER" and boom.passed is None and "checker" in boom.message
+    assert "ZeroDivisionError" in boom.message  # the validator's own traceback, not only its exit code
     overall = summarize([outcome], suites)["suites"][0]["overall"]
     assert (overall["unjudged"], overall["incorrect"], overall["tnr"]) == (1, 1, 1.0)

@@ -120,19 +120,17 @@ def register(app: typer.Typer) -> None:
         from klear_ct.cli import (
             EXIT_OK,
             EXIT_SOME_FAILED,
+            check_export_format,
             console,
-            fail,
+            export_validated,
             locked_run,
             make_sandbox,
             problem_progress,
             progress_bar,
         )
-        from klear_ct.formats import EXPORTERS
-        from klear_ct.formats import export as export_rows
         from klear_ct.pipeline.batch import validate_batch
 
-        if export_format not in EXPORTERS:
-            raise fail(f"unknown --export-format {export_format!r}; choose one of {', '.join(EXPORTERS)}")
+        check_export_format(export_format)
         loaded, settings = load(config, model, max_rounds)
         with locked_run(out) as store:
             with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
@@ -144,11 +142,8 @@ def register(app: typer.Typer) -> None:
                 todo = (p for p in store.problems() if p.id in ok or p.generators)
                 validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed,
                                            on_problem=problem_progress(bar, "validate"))
-            finished = store.done("validate")
             target = export_out or out / "export" / f"{export_format}.parquet"
-            rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
-            exported = export_rows(rows, export_format, target)
-            store.record_command("export", format=export_format, out=str(target), summary=exported)
+            exported = export_validated(store, export_format, target)
         failed = generated.failed + generated.bad_rows + validated.failed
         data = {"run": str(out), "generate": vars(generated), "validate": vars(validated),
                 "export": {"format": export_format, "out": str(target), **exported}}

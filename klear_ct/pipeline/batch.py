@@ -94,12 +94,16 @@ def run_concurrently(problems: Iterable[Problem], work: Callable[[Problem], Resu
         pool.shutdown(wait=not running, cancel_futures=True)
 
 
+def failure_cause(error: Exception) -> str:
+    """The cause recorded for a problem whose stage raised: one problem's bug never stops the batch."""
+    return "sandbox_error" if isinstance(error, SandboxError) else f"internal_error:{type(error).__name__}"
+
+
 def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings) -> ProblemResult:
     try:
         return validate_problem(problem, sandbox, settings)
-    except Exception as e:  # noqa: BLE001 - one problem's bug must not stop the batch
-        cause = "sandbox_error" if isinstance(e, SandboxError) else f"internal_error:{type(e).__name__}"
-        return ProblemResult(problem.id).fail(cause, error=str(e)[:500])
+    except Exception as e:  # noqa: BLE001 - recorded as the problem's outcome
+        return ProblemResult(problem.id).fail(failure_cause(e), error=str(e)[:500])
 
 
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,

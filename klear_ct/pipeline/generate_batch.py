@@ -17,10 +17,10 @@ from klear_ct.formats import RowError
 from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
 from klear_ct.model import Problem
-from klear_ct.pipeline.batch import StageSummary, pending_problems, run_concurrently
+from klear_ct.pipeline.batch import StageSummary, failure_cause, pending_problems, run_concurrently
 from klear_ct.pipeline.generate import GenerateResult, generate_problem
 from klear_ct.pipeline.session import GenerateSettings
-from klear_ct.sandbox import Sandbox, SandboxError
+from klear_ct.sandbox import Sandbox
 from klear_ct.store import RunStore, problem_key
 
 STAGE = "generate"
@@ -64,8 +64,8 @@ def safe_generate(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: S
                   settings: GenerateSettings) -> GenerateResult:
     try:
         return generate_problem(problem, llm, prompts, sandbox, settings)
-    except Exception as e:  # noqa: BLE001 - one problem's bug must not stop the batch
-        cause = "sandbox_error" if isinstance(e, SandboxError) else f"internal_error:{type(e).__name__}"
+    except Exception as e:  # noqa: BLE001 - recorded as the problem's outcome
+        cause = failure_cause(e)
         return GenerateResult(problem=problem, outcome="failed", cause=cause,
                               events=[{"stage": "generate", "outcome": "failed", "cause": cause, "error": str(e)[:500]}])
 

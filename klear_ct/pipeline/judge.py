@@ -47,5 +47,7 @@ class Judge:
             elif r.verdict == Verdict.RE and r.exit_code in (1, 2):
                 judgements.append(Judgement(False, text))
             else:
-                judgements.append(Judgement(None, f"checker {r.verdict}: {r.message or text}"))
+                # the verdict's reason and what the checker itself said (a traceback, say), both
+                judgements.append(Judgement(None, f"checker {r.verdict}: "
+                                                  + " / ".join(part for part in (r.message, text) if part)))
         return judgements

@@ -17,7 +17,7 @@ from klear_ct.model import Problem, Program, RunResult, TestCase, Verdict, conte
 from klear_ct.pipeline.judge import Judge
 from klear_ct.pipeline.select import select_tests
 from klear_ct.pipeline.timelimit import derive_time_limit
-from klear_ct.sandbox import Limits, Sandbox
+from klear_ct.sandbox import Limits, Sandbox, SandboxError
 from klear_ct.sandbox.languages import LANGUAGES, get_language
 
 MIB = 1 << 20
@@ -146,14 +146,24 @@ def collect_inputs(problem: Problem, sandbox: Sandbox, settings: ValidateSetting
 def drop_invalid(validator: Program, inputs: list[str], sandbox: Sandbox, result: ProblemResult,
                  generator_id: str) -> list[str]:
     """The inputs the problem's input validator accepts; the others are counted in an event."""
-    checks = sandbox.run(validator, inputs, INPUT_VALIDATOR_LIMITS)
-    rejected = [(text, r) for text, r in zip(inputs, checks, strict=True) if r.verdict != Verdict.OK]
+    verdicts = check_inputs(sandbox, validator, inputs)
+    rejected = [(text, why) for text, (ok, why) in zip(inputs, verdicts, strict=True) if not ok]
     if rejected:
-        text, run = rejected[0]
+        text, why = rejected[0]
         result.event("generate_inputs", "dropped", "input_rejected_by_validator", generator_id=generator_id,
-                     rejected=len(rejected), input=shorten(text, 120),
-                     error=shorten(run.stdout.strip() or run.stderr_tail.strip() or run.message, 300))
-    return [text for text, r in zip(inputs, checks, strict=True) if r.verdict == Verdict.OK]
+                     rejected=len(rejected), input=shorten(text, 120), error=shorten(why, 300))
+    return [text for text, (ok, _) in zip(inputs, verdicts, strict=True) if ok]
+
+
+def check_inputs(sandbox: Sandbox, validator: Program, texts: list[str]) -> list[tuple[bool, str]]:
+    """(accepted, why) per input under an input validator. A sandbox fault is no verdict on an
+    input: it raises SandboxError, which fails the problem."""
+    results = sandbox.run(validator, texts, INPUT_VALIDATOR_LIMITS)
+    fault = next((r for r in results if r.verdict == Verdict.SE), None)
+    if fault is not None:
+        raise SandboxError(f"running the input validator: {fault.message}")
+    return [(r.verdict == Verdict.OK, r.stdout.strip() or r.stderr_tail.strip() or r.message or r.verdict.value)
+            for r in results]
 
 
 def run_generator(sandbox: Sandbox, generator: Program, limits: Limits

@@ -4,20 +4,19 @@ constraints. One is accepted only when it accepts every public example input."""
 from __future__ import annotations
 
 from klear_ct.llm.extract import ExtractionError, extract_program
-from klear_ct.model import Program, Verdict
+from klear_ct.model import Program
 from klear_ct.pipeline.session import ProblemFailure, Session
-from klear_ct.pipeline.validate import INPUT_VALIDATOR_LIMITS, shorten
-from klear_ct.sandbox import Sandbox
+from klear_ct.pipeline.validate import check_inputs, shorten
+from klear_ct.sandbox import Sandbox, SandboxError
 
 
 def run_validator(sandbox: Sandbox, validator: Program, texts: list[str]) -> list[tuple[bool, str]]:
-    """(accepted, why) per input. A sandbox fault is no verdict on the input: it fails the problem."""
-    results = sandbox.run(validator, texts, INPUT_VALIDATOR_LIMITS)
-    fault = next((r for r in results if r.verdict == Verdict.SE), None)
-    if fault is not None:
-        raise ProblemFailure("sandbox_error", f"running the input validator: {fault.message}")
-    return [(r.verdict == Verdict.OK, (r.stdout.strip() or r.stderr_tail.strip() or r.message or r.verdict.value))
-            for r in results]
+    """`check_inputs`, with a sandbox fault ending the problem as a ProblemFailure, so that what
+    the session recorded so far (requests, programs) is kept with it."""
+    try:
+        return check_inputs(sandbox, validator, texts)
+    except SandboxError as e:
+        raise ProblemFailure("sandbox_error", str(e)) from None
 
 
 def write_validator(session: Session) -> Program | None:
