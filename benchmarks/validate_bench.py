@@ -37,7 +37,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sandbox_bench import Bare, BenchFailure, Case  # noqa: E402
 
-from klear_ct.compare import get_comparison  # noqa: E402
+from klear_ct.judge.compare import get_comparison  # noqa: E402
 from klear_ct.store import RunStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

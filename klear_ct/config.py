@@ -9,8 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from klear_ct.errors import UsageError
 
-class ConfigError(ValueError):
+
+class ConfigError(UsageError):
     pass
 
 

@@ -13,8 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from klear_ct.evaluate import CORRECT, INCORRECT, ProblemOutcome, SolutionResult
+from klear_ct.evaluate.suites import Suite
 from klear_ct.report import _h, _img, _png, _table
-from klear_ct.suites import Suite
 
 
 def rates(solutions: list[SolutionResult]) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
@@ -18,6 +19,74 @@ class Verdict(StrEnum):
     OLE = "OLE"  # output limit exceeded
     CE = "CE"  # compilation error
     SE = "SE"  # system error: the sandbox failed, not the program
+    JF = "JF"  # judgement failed: the run ended OK but its checker crashed, timed out or did not compile
+
+
+class Cause(StrEnum):
+    """Why a problem failed, or what an event is about: the strings written to events.jsonl and done.jsonl."""
+
+    # a whole problem (or row) could not be done
+    BAD_ROW = "bad_row"
+    UNSUPPORTED = "unsupported"
+    SANDBOX_ERROR = "sandbox_error"
+    INTERNAL_ERROR = "internal_error"  # written as internal_error:<exception class>
+    NO_RUNNABLE_GOLD = "no_runnable_gold"
+    GOLD_COMPILE_ERROR = "gold_compile_error"
+    NO_INPUTS = "no_inputs"
+    GENERATOR_FAILED = "generator_failed"
+    NO_CONSISTENT_TESTS = "no_consistent_tests"
+    # one generator run
+    GENERATOR_COMPILE_ERROR = "generator_compile_error"
+    GENERATOR_TIMEOUT = "generator_timeout"
+    GENERATOR_MEMORY = "generator_memory"
+    GENERATOR_OUTPUT_TOO_LARGE = "generator_output_too_large"
+    GENERATOR_CRASH = "generator_crash"
+    GENERATOR_BAD_FORMAT = "generator_bad_format"
+    GENERATOR_UNSUPPORTED_LANGUAGE = "generator_unsupported_language"
+    # one input
+    INPUT_TOO_LARGE = "input_too_large"
+    TOO_MANY_INPUTS = "too_many_inputs"
+    INPUT_REJECTED_BY_VALIDATOR = "input_rejected_by_validator"
+    GOLD_UNSUPPORTED_LANGUAGE = "gold_unsupported_language"
+    GOLD_FAILED_ON_INPUT = "gold_failed_on_input"
+    GOLD_DISAGREE = "gold_disagree"
+    CHECKER_FAILED = "checker_failed"
+    PUBLIC_OUTPUT_DIFFERS = "public_output_differs"
+    TIME_LIMIT_DERIVED = "time_limit_derived"
+    # incorrect solutions
+    UNSUPPORTED_LANGUAGE = "unsupported_language"
+    INCORRECT_COMPILE_ERROR = "incorrect_compile_error"
+    INCORRECT_SURVIVES = "incorrect_survives"
+    INCORRECT_KILLED = "incorrect_killed"
+    # generation with an LLM
+    INVALID_INPUTS = "invalid_inputs"
+    NO_GENERATOR_PASSED = "no_generator_passed"
+    CHECKER_NEEDED = "checker_needed"
+    CHECKER_NOT_NEEDED = "checker_not_needed"
+    CHECKER_REJECTED = "checker_rejected"
+    CHECKER_REJECTS_GOLD = "checker_rejects_gold"
+    CHECKER_ACCEPTS_WRONG = "checker_accepts_wrong"
+    CHECKER_UNVERIFIABLE = "checker_unverifiable"
+    VALIDATOR_REJECTS_EXAMPLES = "validator_rejects_examples"
+    VALIDATOR_REJECTED = "validator_rejected"
+
+
+@dataclass
+class Outcome:
+    """What one stage did with one problem: ok / failed / skipped, its cause, and the events on the way."""
+
+    problem_id: str
+    outcome: str = "ok"  # ok | failed | skipped
+    cause: str | None = None
+    events: list[dict] = field(default_factory=list)
+
+    def event(self, stage: str, outcome: str, cause: str | None, **detail) -> None:
+        self.events.append({"stage": stage, "outcome": outcome, "cause": cause, **detail})
+
+    def fail(self, cause: str, stage: str = "validate", **detail):
+        self.outcome, self.cause = "failed", cause
+        self.event(stage, "failed", cause, **detail)
+        return self
 
 
 def content_hash(*parts: str) -> str:
@@ -111,7 +180,7 @@ class Problem(Record):
     input_validator: Program | None = None
     generators: list[Program] = Field(default_factory=list)
     source: str = ""
-    # how an output is compared when there is no checker: a name of klear_ct.compare.get_comparison
+    # how an output is compared when there is no checker: a name of klear_ct.judge.compare.get_comparison
     comparison: str = "lines"
     # set when the source gives no time limit: the limit is this multiple of the slowest gold's
     # CPU time (time_limit_s is then only the cap under which that is measured)

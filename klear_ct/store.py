@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from klear_ct import __version__
+from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
 
 TEST_COLUMNS = ["problem_id", "id", "kind", "input", "output", "generator_id", "gold_agree", "gold_total",
@@ -41,7 +42,7 @@ TEST_SCHEMA = pa.schema([
 ])
 
 
-class RunLocked(RuntimeError):
+class RunLocked(UsageError, RuntimeError):
     pass
 
 
@@ -121,6 +122,29 @@ class RunStore:
 
     def __exit__(self, *exc) -> None:
         self.unlock()
+
+    # -- paths ---------------------------------------------------------------------------------------
+    @staticmethod
+    def is_run(path: Path) -> bool:
+        """Whether `path` is a run directory (it holds a problems/ table)."""
+        return Path(path).is_dir() and (Path(path) / "problems").is_dir()
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        """The LLM response cache when the config names no shared one."""
+        return self.root / "llm" / "cache"
+
+    @property
+    def usage_log(self) -> Path:
+        return self.root / "llm" / "usage.jsonl"
+
+    def reports_dir(self, problem_id: str) -> Path:
+        """Where the error reports sent to the LLM for one problem are kept as text files."""
+        return self.root / "llm" / "reports" / problem_key(problem_id)
+
+    def export_path(self, export_format: str) -> Path:
+        """The default file `klearct run` exports to."""
+        return self.root / "export" / f"{export_format}.parquet"
 
     # -- manifest --------------------------------------------------------------------------------
     @property

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from klear_ct.evaluate import EvaluateSettings, evaluate_problem
+from klear_ct.evaluate.suites import load_suites
 from klear_ct.evaluate_report import misjudged_solutions, summarize, write_html
 from klear_ct.formats import read_problems
 from klear_ct.model import IncorrectProgram, Problem, Program
 from klear_ct.store import RunStore
-from klear_ct.suites import load_suites
 
 pytestmark = pytest.mark.docker
 SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "icpc_sample"
@@ -190,7 +190,7 @@ def test_a_crashing_solution_and_a_crashing_output_validator_are_reported_with_t
     crash = solutions["echo/run_time_error/crash.py"]
     assert crash.verdict == "RE" and crash.passed is False and "ZeroDivisionError" in crash.message
     boom = solutions["echo/wrong_answer/boom.py"]
-    assert boom.verdict == "CHECKER" and boom.passed is None and "checker" in boom.message
+    assert boom.verdict == "JF" and boom.passed is None and "checker" in boom.message
     assert "ZeroDivisionError" in boom.message  # the validator's own traceback, not only its exit code
     overall = summarize([outcome], suites)["suites"][0]["overall"]
     assert (overall["unjudged"], overall["incorrect"], overall["tnr"]) == (1, 1, 1.0)

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from klear_ct.compare import get_comparison
 from klear_ct.formats import RowError, detect_format, read_problems
 from klear_ct.formats.errors import FieldError
 from klear_ct.formats.icpc import DERIVE_CAP_S, comparison, read_package
 from klear_ct.formats.icpc_validator import wrap_validator
+from klear_ct.judge.compare import get_comparison
 from klear_ct.model import Problem
 
 SAMPLE = Path(__file__).parent.parent / "datasets" / "icpc_sample"
@@ -157,8 +157,8 @@ def test_evaluate_counts_an_unreadable_package_as_failed_and_an_interactive_one_
 
 def test_evaluate_counts_a_sandbox_fault_as_a_failed_problem_and_goes_on(tmp_path):
     from klear_ct.evaluate import evaluate
+    from klear_ct.evaluate.suites import load_suites
     from klear_ct.sandbox import SandboxError
-    from klear_ct.suites import load_suites
 
     class FaultySandbox:  # the container died: every run raises
         slots = 1

@@ -6,6 +6,7 @@ in test_docker_backend.py and hostile programs in test_attacks.py.
 
 import pytest
 
+from klear_ct.judge import Judge
 from klear_ct.model import Program, Verdict
 from klear_ct.sandbox.limits import Limits
 
@@ -26,7 +27,7 @@ EXPECTED = ["6\n", "10\n", "-14\n"]
     ("c11", C_DOUBLE, ["OK", "OK", "OK"]),
 ])
 def test_correct_and_wrong_programs(sandbox, lang, code, verdicts):
-    results = sandbox.run(Program(lang=lang, code=code), INPUTS, Limits(time_s=1), expected=EXPECTED)
+    results = Judge(sandbox).run(Program(lang=lang, code=code), INPUTS, Limits(time_s=1), EXPECTED)
     assert [r.verdict.value for r in results] == verdicts
     for r in results:
         assert 0 < r.wall_ms < 1000
@@ -100,7 +101,7 @@ def test_compiled_once_per_source(sandbox, monkeypatch):
 
 def test_a_large_batch_keeps_order(sandbox):
     inputs = [f"{i}\n" for i in range(300)]
-    results = sandbox.run(Program(lang="cpp17", code=CPP_DOUBLE), inputs, expected=[f"{2 * i}\n" for i in range(300)])
+    results = Judge(sandbox).run(Program(lang="cpp17", code=CPP_DOUBLE), inputs, Limits(), [f"{2 * i}\n" for i in range(300)])
     assert all(r.verdict == Verdict.OK for r in results)
     assert [r.stdout for r in results] == [f"{2 * i}\n" for i in range(300)]
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from klear_ct.evaluate.suites import SuiteError, load_suites, parse_suite_option
 from klear_ct.formats import export
 from klear_ct.model import Problem, Program, TestCase
 from klear_ct.store import RunStore
-from klear_ct.suites import SuiteError, load_suites, parse_suite_option
 
 
 def problem(pid: str = "p") -> Problem:

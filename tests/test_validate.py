@@ -6,8 +6,9 @@ import pytest
 
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
 from klear_ct.pipeline.batch import validate_batch
+from klear_ct.pipeline.inputs import GeneratorOutputError, parse_generator_output
 from klear_ct.pipeline.select import select_tests
-from klear_ct.pipeline.validate import GeneratorOutputError, ValidateSettings, parse_generator_output, validate_problem
+from klear_ct.pipeline.validate import ValidateSettings, validate_problem
 from klear_ct.sandbox.docker_backend import DockerSandbox
 from klear_ct.store import RunStore
 

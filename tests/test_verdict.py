@@ -2,7 +2,8 @@ import signal
 
 import pytest
 
-from klear_ct.compare import get_comparison, lines
+from klear_ct.judge import Judge
+from klear_ct.judge.compare import get_comparison, lines
 from klear_ct.model import Verdict
 from klear_ct.sandbox.limits import Limits
 from klear_ct.sandbox.verdict import decide_verdict
@@ -35,7 +36,8 @@ def raw(**fields):
     ({"container_oom": True}, None, Verdict.MLE),
 ])
 def test_decide_verdict(fields, expected, verdict):
-    assert decide_verdict(raw(**fields), LIMITS, expected).verdict == verdict
+    run = decide_verdict(raw(**fields), LIMITS)  # how the run ended, then the judge on its output
+    assert Judge().verdicts([run], [""], [expected])[0].verdict == verdict
 
 
 def test_messages_name_the_cause():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from klear_ct.errors import KlearctError
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -42,7 +44,7 @@ def ignore_warning(_: RowWarning) -> None:
     pass
 
 
-class FieldError(ValueError):
+class FieldError(KlearctError, ValueError):
     """Raised inside a reader for a bad field; turned into a RowError for the row."""
 
     def __init__(self, field: str | None, message: str):

@@ -17,7 +17,7 @@
 id is the folder name. Comparison follows the default output validator: tokens,
 case-insensitive unless validator_flags has `case_sensitive`, numbers within
 `float_tolerance` / `float_absolute_tolerance` / `float_relative_tolerance` when given
-(klear_ct.compare.icpc). With `validation: custom` the package's output validator becomes
+(klear_ct.judge.compare.icpc). With `validation: custom` the package's output validator becomes
 the checker. Interactive (and multi-pass) problems are not read: a RowError says why.
 
 Time limit: when none is given, the package's documented rule applies: the limit is
@@ -41,12 +41,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from klear_ct.compare import icpc_name
 from klear_ct.formats.errors import FieldError, RowError, Unsupported, Warn
 from klear_ct.formats.fields import parse_megabytes, parse_seconds
 from klear_ct.formats.icpc_validator import wrap_validator
 from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
+from klear_ct.judge.compare import icpc_name
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
 
 NAME = "icpc"
@@ -167,7 +167,7 @@ def _flags(config: dict) -> list[str]:
 
 
 def comparison(flags: list[str]) -> str:
-    """The klear_ct.compare name of the default output validator under `flags`."""
+    """The klear_ct.judge.compare name of the default output validator under `flags`."""
     tolerance: dict[str, float] = {}
     names = {"float_tolerance": ("abs", "rel"), "float_absolute_tolerance": ("abs",),
              "float_relative_tolerance": ("rel",)}

@@ -4,7 +4,7 @@ The two interfaces:
 
     ICPC      validator INPUT ANSWER FEEDBACK_DIR [validator_flags...] < TEAM_OUTPUT
               exit 42 accepts, 43 rejects; a message may be left in FEEDBACK_DIR/judgemessage.txt
-    klearct   checker input.txt output.txt answer.txt      (see klear_ct.pipeline.judge)
+    klearct   checker input.txt output.txt answer.txt      (see klear_ct.judge.checker)
               exit 0 accepts, 1 rejects, anything else is a checker failure
 
 `wrap_validator` returns a Program in the validator's language that contains the validator

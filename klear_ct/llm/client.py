@@ -25,11 +25,12 @@ from tenacity import (
 )
 
 from klear_ct.config import LLMConfig
+from klear_ct.errors import KlearctError
 from klear_ct.llm.cache import ResponseCache, cache_key
 from klear_ct.store import append_line
 
 
-class LLMError(RuntimeError):
+class LLMError(KlearctError, RuntimeError):
     """A request that failed for good; `cause` goes into events.jsonl."""
 
     def __init__(self, cause: str, message: str, attempts: int = 1):
@@ -37,7 +38,7 @@ class LLMError(RuntimeError):
         self.cause, self.attempts = cause, attempts
 
 
-class MalformedReply(RuntimeError):
+class MalformedReply(KlearctError, RuntimeError):
     pass
 
 

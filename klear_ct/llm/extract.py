@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
+from klear_ct.errors import KlearctError
 from klear_ct.model import Program
 
 FENCE = re.compile(r"^```[ \t]*([^\n`]*)\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -15,7 +16,7 @@ TAGS = {"python": "python3", "python3": "python3", "py": "python3", "py3": "pyth
         "cpp": "cpp17", "c++": "cpp17", "cc": "cpp17", "cxx": "cpp17", "cpp17": "cpp17", "c": "c11"}
 
 
-class ExtractionError(ValueError):
+class ExtractionError(KlearctError, ValueError):
     def __init__(self, cause: str, message: str):
         super().__init__(message)
         self.cause = cause  # truncated | no_code_block | edit_not_applied

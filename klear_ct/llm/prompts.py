@@ -10,6 +10,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Problem, Program
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
@@ -20,7 +21,7 @@ LANG_NAMES = {"python3": "Python 3", "cpp17": "C++17", "c11": "C11"}
 FENCE_TAGS = {"python3": "python", "cpp17": "cpp", "c11": "c"}
 
 
-class PromptError(KeyError):
+class PromptError(UsageError, KeyError):
     pass
 
 

@@ -12,8 +12,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from klear_ct.errors import ProblemFailure
 from klear_ct.formats import RowError
-from klear_ct.model import Problem
+from klear_ct.model import Cause, Problem
 from klear_ct.pipeline.validate import ProblemResult, ValidateSettings, validate_problem
 from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunStore
@@ -48,7 +49,7 @@ def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage:
     for row in rows:
         if isinstance(row, RowError):
             key = f"row:{row.path}:{row.line}"
-            outcome, cause = ("skipped", "unsupported") if row.skipped else ("failed", "bad_row")
+            outcome, cause = ("skipped", Cause.UNSUPPORTED) if row.skipped else ("failed", Cause.BAD_ROW)
             if row.skipped:
                 summary.skipped_rows += 1
             else:
@@ -96,7 +97,9 @@ def run_concurrently(problems: Iterable[Problem], work: Callable[[Problem], Resu
 
 def failure_cause(error: Exception) -> str:
     """The cause recorded for a problem whose stage raised: one problem's bug never stops the batch."""
-    return "sandbox_error" if isinstance(error, SandboxError) else f"internal_error:{type(error).__name__}"
+    if isinstance(error, ProblemFailure):
+        return error.cause
+    return Cause.SANDBOX_ERROR if isinstance(error, SandboxError) else f"{Cause.INTERNAL_ERROR}:{type(error).__name__}"
 
 
 def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings) -> ProblemResult:

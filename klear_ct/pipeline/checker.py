@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 
-from klear_ct.llm.extract import ExtractionError, extract_program, extract_revision, parse_decision
+from klear_ct.errors import ProblemFailure
+from klear_ct.judge import Judge
+from klear_ct.llm.extract import parse_decision
 from klear_ct.llm.prompts import code_block
-from klear_ct.model import Program, Verdict
-from klear_ct.pipeline.judge import Judge
-from klear_ct.pipeline.session import ProblemFailure, Session
-from klear_ct.pipeline.validate import problem_limits, runnable, shorten
+from klear_ct.model import Cause, Program, Verdict
+from klear_ct.pipeline.repair import Assessment, repair_loop
+from klear_ct.pipeline.session import Session
+from klear_ct.sandbox import Limits, runnable
+from klear_ct.text import shorten
 
 NUMBER = re.compile(r"-?\d+")
 
@@ -35,11 +38,11 @@ def corruptions(output: str) -> dict[str, str]:
 def gold_outputs(session: Session) -> list[tuple[str, list[str]]]:
     """(input, outputs of the golds that ran OK) for every public example."""
     texts = [t.input for t in session.problem.public_tests]
-    runs = [session.sandbox.run(g, texts, problem_limits(session.problem))
+    runs = [session.sandbox.run(g, texts, Limits.for_problem(session.problem))
             for g in session.problem.gold if runnable(g)] if texts else []
     fault = next((r for results in runs for r in results if r.verdict == Verdict.SE), None)
     if fault is not None:
-        raise ProblemFailure("sandbox_error", f"running the gold solutions on the examples: {fault.message}")
+        raise ProblemFailure(Cause.SANDBOX_ERROR, f"running the gold solutions on the examples: {fault.message}")
     return [(text, [r[i].stdout for r in runs if r[i].verdict == Verdict.OK]) for i, text in enumerate(texts)]
 
 
@@ -94,30 +97,19 @@ def write_checker(session: Session) -> Program | None:
     """The accepted checker, or None (with an event) when no round produced one."""
     samples = gold_outputs(session)
     if not any(outputs for _, outputs in samples):
-        raise ProblemFailure("checker_unverifiable", "no example input on which a gold solution runs OK, so "
+        raise ProblemFailure(Cause.CHECKER_UNVERIFIABLE, "no example input on which a gold solution runs OK, so "
                              "no checker could be validated")
-    current: Program | None = None
-    report = ""
-    for round_ in range(session.settings.max_rounds + 1):
+    def ask(round_: int, current: Program | None, cause: str | None, report: str) -> tuple[str, str | None]:
         if current is None:
-            text, reason = session.ask("checker_write", "checker", round_, 1000 * round_)
-        else:
-            text, reason = session.ask("checker_repair", "checker", round_, 0, code=code_block(current),
-                                       error_report=report)
-        try:
-            program = extract_program(text, reason, session.settings.lang) if current is None \
-                else extract_revision(text, reason, current)
-        except ExtractionError as e:
-            # a new report, so the next repair request is not the same request answered from the cache
-            report = f"Your last answer could not be used: {e}. Answer with the program as asked.\n\n{report}"
-            session.record("checker", "checker", round_, "failed", e.cause, None, str(e))
-            continue
-        current = program
+            return session.ask("checker_write", "checker", round_, 1000 * round_)
+        return session.ask("checker_repair", "checker", round_, 0, code=code_block(current), error_report=report)
+
+    def assess_checker(program: Program) -> Assessment:
         rejected = check_checker(session, program, samples)
-        if rejected is None:
-            session.record("checker", "checker", round_, "ok", None, program)
-            return program
-        cause, report = rejected
-        session.record("checker", "checker", round_, "failed", cause, program, report)
-    session.event("checker", "failed", "checker_rejected", rounds=session.settings.max_rounds + 1)
+        return Assessment(True) if rejected is None else Assessment(False, *rejected)
+
+    found = repair_loop(session, "checker", "checker", session.settings.max_rounds + 1, ask, assess_checker)
+    if found is not None:
+        return found[0]
+    session.event("checker", "failed", Cause.CHECKER_REJECTED, rounds=session.settings.max_rounds + 1)
     return None

@@ -9,30 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from klear_ct.errors import ProblemFailure
 from klear_ct.llm.client import LLMClient, LLMError, Usage
 from klear_ct.llm.prompts import Prompts, code_block
-from klear_ct.model import Problem
+from klear_ct.model import Cause, Outcome, Problem
 from klear_ct.pipeline.checker import needs_checker, write_checker
+from klear_ct.pipeline.input_validator import write_validator
 from klear_ct.pipeline.repair import develop_generator
-from klear_ct.pipeline.session import GenerateSettings, ProblemFailure, Session
-from klear_ct.pipeline.validate import runnable
-from klear_ct.pipeline.validator import write_validator
-from klear_ct.sandbox import Sandbox
+from klear_ct.pipeline.session import GenerateSettings, Session
+from klear_ct.pipeline.timelimit import derive_time_limit
+from klear_ct.sandbox import Sandbox, runnable
 
 GENERIC_APPROACH = ("A brute-force or naive solution: one complexity class too slow, 32-bit integers where 64 "
                     "are needed, floating point where exact arithmetic is needed, or no care for the boundaries.")
 
 
-@dataclass
-class GenerateResult:
+@dataclass(kw_only=True)
+class GenerateResult(Outcome):
     problem: Problem  # with the kept generators and the checker
-    outcome: str = "ok"
-    cause: str | None = None
     kept: int = 0
     usage: Usage = field(default_factory=Usage)
     requests: list[dict] = field(default_factory=list)
     programs: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
 
 
 def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: Sandbox,
@@ -42,7 +40,7 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
     try:
         final = develop(session)
         if len(final.generators) == len(problem.generators):
-            outcome, cause = "failed", "no_generator_passed"
+            outcome, cause = "failed", Cause.NO_GENERATOR_PASSED
             session.event("generate", "failed", cause, programs=len(session.programs))
     except LLMError as e:
         # what passed before the LLM gave out is kept: `klearct run` validates it, and
@@ -53,7 +51,7 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
     except ProblemFailure as e:
         outcome, cause = "failed", e.cause
         session.event("generate", "failed", e.cause, error=str(e))
-    return GenerateResult(problem=final, outcome=outcome, cause=cause,
+    return GenerateResult(problem_id=problem.id, problem=final, outcome=outcome, cause=cause,
                           kept=len(final.generators) - len(problem.generators), usage=session.usage,
                           requests=session.requests, programs=session.programs, events=session.events)
 
@@ -61,7 +59,12 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
 def develop(session: Session) -> Problem:
     problem = session.problem
     if not any(runnable(g) for g in problem.gold):
-        raise ProblemFailure("no_runnable_gold")
+        raise ProblemFailure(Cause.NO_RUNNABLE_GOLD)
+    if problem.time_multiplier is not None:
+        # derived once, from the problem's own tests, and stored with it: `validate` judges under the same limit
+        problem, note = derive_time_limit(problem, session.sandbox)
+        session.problem = problem
+        session.event("generate", "warning", Cause.TIME_LIMIT_DERIVED, time_limit_s=problem.time_limit_s, note=note)
     if problem.checker is None and needs_checker(session):
         checker = write_checker(session)
         if checker is None:

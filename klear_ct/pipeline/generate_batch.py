@@ -21,7 +21,7 @@ from klear_ct.pipeline.batch import StageSummary, failure_cause, pending_problem
 from klear_ct.pipeline.generate import GenerateResult, generate_problem
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox
-from klear_ct.store import RunStore, problem_key
+from klear_ct.store import RunStore
 
 STAGE = "generate"
 
@@ -66,8 +66,7 @@ def safe_generate(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox: S
         return generate_problem(problem, llm, prompts, sandbox, settings)
     except Exception as e:  # noqa: BLE001 - recorded as the problem's outcome
         cause = failure_cause(e)
-        return GenerateResult(problem=problem, outcome="failed", cause=cause,
-                              events=[{"stage": "generate", "outcome": "failed", "cause": cause, "error": str(e)[:500]}])
+        return GenerateResult(problem_id=problem.id, problem=problem).fail(cause, "generate", error=str(e)[:500])
 
 
 def write_result(store: RunStore, result: GenerateResult) -> None:
@@ -75,7 +74,7 @@ def write_result(store: RunStore, result: GenerateResult) -> None:
     store.write_problem(result.problem)
     store.write_rows("generation", pid, result.programs)
     store.write_rows("llm", pid, result.requests)
-    folder = store.root / "llm" / "reports" / problem_key(pid)
+    folder = store.reports_dir(pid)
     for row in result.requests:
         if row["error_report"]:
             folder.mkdir(parents=True, exist_ok=True)

@@ -27,14 +27,6 @@ def stable(report: str) -> str:
     return report
 
 
-class ProblemFailure(RuntimeError):
-    """Nothing the LLM writes can help (the golds do not compile, the sandbox failed)."""
-
-    def __init__(self, cause: str, message: str = ""):
-        super().__init__(message or cause)
-        self.cause = cause
-
-
 @dataclass(frozen=True)
 class GenerateSettings:
     counts: tuple[tuple[str, int], ...] = (("regular", 2), ("corner", 1), ("hack", 1))

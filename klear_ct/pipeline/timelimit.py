@@ -6,18 +6,16 @@ from __future__ import annotations
 import math
 
 from klear_ct.model import Problem, Verdict
-from klear_ct.sandbox import Sandbox
+from klear_ct.sandbox import Limits, Sandbox, runnable
 
 
 def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str | None]:
     """Apply Problem.time_multiplier: the limit is that multiple of the slowest gold's CPU time on
     the problem's own tests (run under the cap time_limit_s), rounded up to a whole second, at
     least 1 s. Returns the problem with the limit set (and no multiplier) and a note saying how."""
-    from klear_ct.pipeline.validate import problem_limits, runnable  # validate imports this module
-
     if problem.time_multiplier is None:
         return problem, None
-    cap = problem_limits(problem)
+    cap = Limits.for_problem(problem)
     inputs = [t.input for t in problem.public_tests]
     slowest = 0.0
     for gold in filter(runnable, problem.gold):

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import logging
 
+from klear_ct.model import Program
 from klear_ct.sandbox.base import Sandbox, SandboxError
+from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language
 from klear_ct.sandbox.limits import CompileLimits, Limits
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("docker", "local", "auto")
+
+
+def runnable(program: Program) -> bool:
+    """Whether the sandbox runs programs in `program.lang`."""
+    try:
+        return get_language(program.lang).name in LANGUAGES
+    except UnknownLanguage:
+        return False
 
 
 def open_sandbox(backend: str = "docker", slots: int | None = None, warn=log.warning, **kwargs) -> Sandbox:
@@ -32,4 +42,4 @@ def open_sandbox(backend: str = "docker", slots: int | None = None, warn=log.war
     return LocalSandbox(slots=slots, **{k: v for k, v in kwargs.items() if k not in docker_only})
 
 
-__all__ = ["CompileLimits", "Limits", "Sandbox", "SandboxError", "open_sandbox"]
+__all__ = ["CompileLimits", "Limits", "Sandbox", "SandboxError", "open_sandbox", "runnable"]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from klear_ct.compare import Comparison, lines
+from klear_ct.errors import KlearctError
 from klear_ct.model import Program, RunResult, Verdict
 from klear_ct.sandbox.artifacts import ArtifactCache, CompiledProgram
 from klear_ct.sandbox.languages import Language, get_language
@@ -27,7 +27,7 @@ RUN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHAS
            "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-class SandboxError(RuntimeError):
+class SandboxError(KlearctError, RuntimeError):
     """The sandbox itself cannot work (no engine, no image); not a verdict about a program."""
 
 
@@ -145,15 +145,13 @@ class Sandbox(ABC):
 
     # -- run ---------------------------------------------------------------------------------
     def run(self, program: Program, inputs: Sequence[str], limits: Limits | None = None,
-            expected: Sequence[str | None] | None = None, compare: Comparison = lines,
             files: Sequence[dict[str, str]] | None = None, args: Sequence[str] = ()) -> list[RunResult]:
         """Run `program` on every input; one RunResult per input, in order.
 
         `files` gives each run extra files in its work directory (name -> text), and
-        `args` extra command-line arguments (a checker gets `input output answer`)."""
+        `args` extra command-line arguments (a checker gets `input output answer`). Whether an
+        output is right is not decided here: `klear_ct.judge.Judge.run` runs and judges."""
         limits = limits or Limits()
-        if expected is not None and len(expected) != len(inputs):
-            raise ValueError("expected must have one entry per input")
         if files is not None and len(files) != len(inputs):
             raise ValueError("files must have one entry per input")
         compiled = self.compile(program)
@@ -166,8 +164,7 @@ class Sandbox(ABC):
         futures = [self._executor.submit(self._run_chunk, lang, compiled, jobs[s:s + chunk], limits, tuple(args))
                    for s in range(0, len(jobs), chunk)]
         raws = [raw for future in futures for raw in future.result()]
-        wants = expected if expected is not None else [None] * len(inputs)
-        return [decide_verdict(raw, limits, want, compare) for raw, want in zip(raws, wants, strict=True)]
+        return [decide_verdict(raw, limits) for raw in raws]
 
     def _run_chunk(self, lang: Language, compiled: CompiledProgram, inputs: list[Job], limits: Limits,
                    args: tuple[str, ...]) -> list[dict]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from klear_ct.errors import UsageError
+
 CPP_DEFINES = ("-DONLINE_JUDGE",)
 PYTHON_SYNTAX_CHECK = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')"
 
@@ -67,7 +69,7 @@ ALIASES = {"python": "python3", "py": "python3", "py3": "python3", "cpp": "cpp17
            "c++17": "cpp17", "c": "c11"}
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(UsageError):
     pass
 
 

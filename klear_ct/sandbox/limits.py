@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from klear_ct.model import Problem
 from klear_ct.sandbox.languages import Language
 
 MIB = 1 << 20
@@ -22,6 +23,11 @@ class Limits:
     # a crash that an allocation failing at the address-space limit explains is run again
     # without that limit (still under the memory cap) to tell MLE from RE
     memory_probe: bool = True
+
+    @classmethod
+    def for_problem(cls, problem: Problem) -> Limits:
+        """The limits a problem's solutions run under."""
+        return cls(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
 
     @property
     def wall_s(self) -> float:

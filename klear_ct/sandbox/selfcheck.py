@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Program, RunResult, Verdict
 from klear_ct.sandbox.base import Sandbox
 from klear_ct.sandbox.languages import LANGUAGES, get_language
@@ -38,7 +39,7 @@ REQUIRED = {"name", "about", "file", "lang", "expect"}
 OPTIONAL = {"inputs", "stdin_mb", "time_s", "memory_mb", "forbid", "backends", "requires_root_on"}
 
 
-class CorpusError(ValueError):
+class CorpusError(UsageError):
     pass
 
 

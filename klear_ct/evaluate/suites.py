@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
 
 
-class SuiteError(ValueError):
+class SuiteError(UsageError):
     pass
 
 

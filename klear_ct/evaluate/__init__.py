@@ -23,17 +23,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from klear_ct.compare import get_comparison
+from klear_ct.evaluate.suites import Suite
 from klear_ct.formats import RowError
-from klear_ct.model import Problem, Program, TestCase, Verdict
-from klear_ct.pipeline.judge import Judge
+from klear_ct.judge import Judge
+from klear_ct.model import Outcome, Problem, Program, TestCase, Verdict
 from klear_ct.pipeline.timelimit import derive_time_limit
-from klear_ct.pipeline.validate import problem_limits, runnable, shorten
-from klear_ct.sandbox import Limits, Sandbox
-from klear_ct.suites import Suite
+from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.text import shorten
 
 CORRECT, INCORRECT = "correct", "incorrect"
-UNJUDGED = (Verdict.CE, Verdict.SE)
+UNJUDGED = (Verdict.CE, Verdict.SE, Verdict.JF)  # no verdict on the solution
 FIRST_CHUNK_PER_SLOT = 4
 
 
@@ -48,7 +47,8 @@ class SolutionResult:
     role: str  # correct | incorrect
     lang: str
     expected_verdict: str | None
-    verdict: str  # OK when every test passed, else the first failing test's verdict (CE / SE / CHECKER: unjudged)
+    verdict: Verdict | None  # OK when every test passed, else the first failing test's (CE / SE / JF: unjudged);
+    # None: not run (the sandbox does not run its language)
     passed: bool | None  # None: could not be judged
     tests_run: int = 0
     first_failure: int | None = None  # index of the first failing test in the suite
@@ -71,10 +71,7 @@ class SuiteResult:
 
 
 @dataclass
-class ProblemOutcome:
-    problem_id: str
-    outcome: str = "ok"  # ok | skipped | failed
-    cause: str | None = None
+class ProblemOutcome(Outcome):
     time_limit_s: float | None = None
     time_limit_note: str | None = None
     results: list[SuiteResult] = field(default_factory=list)
@@ -91,8 +88,8 @@ class SuiteRunner:
 
     def __init__(self, problem: Problem, sandbox: Sandbox, settings: EvaluateSettings):
         self.problem, self.sandbox, self.settings = problem, sandbox, settings
-        self.limits: Limits = problem_limits(problem)
-        self.judge = Judge(sandbox, problem.checker, get_comparison(problem.comparison))
+        self.limits = Limits.for_problem(problem)
+        self.judge = Judge.for_problem(problem, sandbox)
         self._totals = threading.Lock()
 
     def run(self, suite: str, tests: list[TestCase]) -> SuiteResult:
@@ -106,26 +103,26 @@ class SuiteRunner:
 
     def _solution(self, solution, tests: list[TestCase], totals: SuiteResult) -> SolutionResult:
         solution_id, role, program, expected = solution
-        out = SolutionResult(solution_id, role, program.lang, expected, Verdict.OK.value, True)
+        out = SolutionResult(solution_id, role, program.lang, expected, Verdict.OK, True)
         if not runnable(program):
-            out.verdict, out.passed, out.message = "UNSUPPORTED", None, f"the sandbox does not run {program.lang}"
+            out.verdict, out.passed, out.message = None, None, f"the sandbox does not run {program.lang}"
             return out
         if tests:
             began = time.perf_counter()
             self.sandbox.compile(program)
             with self._totals:
                 totals.compile_s += time.perf_counter() - began
-        verdicts: list[str] = []
+        verdicts: list[Verdict] = []
         size = len(tests) if self.settings.full else FIRST_CHUNK_PER_SLOT * max(1, self.sandbox.slots)
         start = 0
         while start < len(tests):
             chunk = tests[start:start + size]
             chunk_verdicts, message = self._run_chunk(program, chunk, out, totals)
             verdicts += chunk_verdicts
-            failed = next((k for k, v in enumerate(chunk_verdicts) if v != Verdict.OK.value), None)
+            failed = next((k for k, v in enumerate(chunk_verdicts) if v != Verdict.OK), None)
             if failed is not None and out.first_failure is None:
                 out.first_failure, out.verdict, out.message = start + failed, chunk_verdicts[failed], message[failed]
-                if out.verdict in (*UNJUDGED, "CHECKER"):
+                if out.verdict in UNJUDGED:
                     out.passed = None
                     break
                 out.passed = False
@@ -139,12 +136,12 @@ class SuiteRunner:
         return out
 
     def _run_chunk(self, program: Program, chunk: list[TestCase], out: SolutionResult,
-                   totals: SuiteResult) -> tuple[list[str], list[str]]:
+                   totals: SuiteResult) -> tuple[list[Verdict], list[str]]:
         began = time.perf_counter()
-        runs = self.sandbox.run(program, [t.input for t in chunk], self.limits)
+        texts = [t.input for t in chunk]
+        runs = self.sandbox.run(program, texts, self.limits)
         judged = time.perf_counter()
-        finished = [k for k, r in enumerate(runs) if r.verdict == Verdict.OK]
-        judgements = self.judge.judge([(chunk[k].input, runs[k].stdout, chunk[k].output or "") for k in finished])
+        runs = self.judge.verdicts(runs, texts, [t.output or "" for t in chunk])
         ended = time.perf_counter()
         cpu = sum(r.cpu_ms for r in runs)
         out.cpu_ms += cpu
@@ -152,14 +149,10 @@ class SuiteRunner:
             totals.sandbox_s += judged - began + (ended - judged if self.problem.checker else 0.0)
             totals.judge_s += ended - judged
             totals.cpu_s += cpu / 1000
-        verdicts = [r.verdict.value for r in runs]
-        messages = [shorten(" / ".join(x for x in (r.message, r.stderr_tail.strip()) if x)) for r in runs]
-        for k, judgement in zip(finished, judgements, strict=True):
-            if judgement.accepted is None:
-                verdicts[k], messages[k] = "CHECKER", judgement.message
-            elif not judgement.accepted:
-                verdicts[k], messages[k] = Verdict.WA.value, judgement.message
-        return verdicts, messages
+        # a judged run's message is the judge's; a run that failed on its own says why, with its stderr
+        messages = [r.message if r.verdict in (Verdict.WA, Verdict.JF) else
+                    shorten(" / ".join(x for x in (r.message, r.stderr_tail.strip()) if x)) for r in runs]
+        return [r.verdict for r in runs], messages
 
 
 def evaluate_problem(problem: Problem, suites: list[Suite], sandbox: Sandbox,

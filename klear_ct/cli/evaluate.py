@@ -9,6 +9,17 @@ from typing import Annotated
 
 import typer
 
+from klear_ct.cli.common import (
+    BackendOption,
+    ConfigOption,
+    SlotsOption,
+    console,
+    fail,
+    make_sandbox,
+    problem_progress,
+    progress_bar,
+)
+
 SUITE_HELP = ("NAME=SPEC, repeatable. SPEC: `problem` (the problems' own tests), a run directory, an exported "
               "klearct or verl parquet file, or `union:A+B` of earlier suites; `#KIND[,KIND]` after a SPEC keeps "
               "only tests of those kinds (e.g. RUN#generated). Default: original=problem")
@@ -23,7 +34,7 @@ def _problems(path: Path, input_format: str, notes: list[str]):
     from klear_ct.formats import read_problems
     from klear_ct.store import RunStore
 
-    if path.is_dir() and (path / "problems").is_dir() and input_format == "auto":
+    if RunStore.is_run(path) and input_format == "auto":
         return list(RunStore(path).problems())
     return list(read_problems(path, input_format, warn=lambda w: notes.append(str(w))))
 
@@ -37,19 +48,16 @@ def evaluate(
                                             "solution's first failing test")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML page with plots")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")] = None,
-    backend: Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")] = None,
-    slots: Annotated[int | None, typer.Option("--slots", help="parallel sandbox slots (default: CPU count)")] = None,
+    config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
 ) -> None:
     """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
 
     Exit code: 0 every problem evaluated or skipped with a reason, 1 some problem failed, 2 usage, 3 sandbox."""
-    from klear_ct.cli import console, fail, make_sandbox, problem_progress, progress_bar
     from klear_ct.evaluate import EvaluateSettings
     from klear_ct.evaluate import evaluate as run_evaluation
+    from klear_ct.evaluate.suites import load_suites, parse_suite_option
     from klear_ct.evaluate_report import print_summary, summarize, write_html
     from klear_ct.model import Problem
-    from klear_ct.suites import load_suites, parse_suite_option
 
     notes: list[str] = []
     try:

@@ -1,0 +1,3 @@
+from klear_ct.cli import app
+
+app()

@@ -1,0 +1,94 @@
+"""What every command shares: consoles, common options, exit codes, errors, the sandbox, the
+run lock and progress bars. Command modules import from here; this module imports no command."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from klear_ct.config import ConfigError, load_config
+from klear_ct.sandbox import Sandbox, SandboxError, open_sandbox
+from klear_ct.store import RunLocked, RunStore
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")]
+BackendOption = Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")]
+SlotsOption = Annotated[int | None, typer.Option("--slots", help="parallel sandbox slots (default: CPU count)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")]
+ProblemsArgument = Annotated[Path, typer.Argument(help="problems file (Klear jsonl, CodeContests jsonl/parquet, "
+                                                       "klearct parquet)", exists=True)]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="run directory (created or resumed)")]
+FormatOption = Annotated[str, typer.Option("--format", help="input format (default: detect)")]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM (a scheduler stopping us) unwinds like Ctrl-C, so sandboxes are cleaned up."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def make_sandbox(config_path: Path | None, backend: str | None, slots: int | None) -> Sandbox:
+    from klear_ct.sandbox.docker_backend import DockerSettings
+
+    try:
+        config = load_config(config_path).sandbox
+    except ConfigError as e:
+        raise fail(str(e)) from None
+    settings = DockerSettings(jobs_per_container=config.jobs_per_container,
+                              container_memory_mb=config.container_memory_mb, runtime=config.runtime)
+    exit_on_sigterm()
+    try:
+        return open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
+                            warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
+    except SandboxError as e:
+        raise fail(str(e)) from None
+
+
+@contextmanager
+def locked_run(out: Path) -> Iterator[RunStore]:
+    """The run directory as a RunStore, locked while the command works on it; a second
+    command on the same directory stops with a clear message."""
+    store = RunStore(out)
+    try:
+        store.lock()
+    except RunLocked as e:
+        raise fail(str(e)) from None
+    try:
+        yield store
+    finally:
+        store.unlock()
+
+
+def problem_progress(bar, stage: str, total: int | None = None) -> Callable[[str, str], None]:
+    """A progress task for a stage, and the per-problem callback that advances it."""
+    task = bar.add_task(stage, total=total)
+    return lambda problem_id, outcome: bar.update(task, advance=1, description=f"{problem_id}: {outcome}")
+
+
+def progress_bar(quiet: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, disable=quiet, transient=False)
+
+
+def check_export_format(name: str) -> None:
+    from klear_ct.formats import EXPORTERS
+
+    if name not in EXPORTERS:
+        raise fail(f"unknown export format {name!r}; choose one of {', '.join(EXPORTERS)}")

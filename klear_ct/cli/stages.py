@@ -1,0 +1,115 @@
+"""klearct validate / export / report: validate a run's tests, write trainer files, say what happened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from klear_ct.cli.common import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    BackendOption,
+    ConfigOption,
+    SlotsOption,
+    check_export_format,
+    console,
+    fail,
+    locked_run,
+    make_sandbox,
+    problem_progress,
+    progress_bar,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Adds the commands of this module to the klearct app."""
+    for command in (validate, export, report):
+        app.command(command.__name__)(command)
+
+
+def validate(
+    problems: Annotated[Path, typer.Argument(help="problems file (Klear jsonl, CodeContests jsonl/parquet, "
+                                                  "klearct parquet)", exists=True)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="run directory (created or resumed)")],
+    input_format: Annotated[str, typer.Option("--format", help="input format (default: detect)")] = "auto",
+    select: Annotated[str, typer.Option(help="all | discriminative")] = "all",
+    min_gold_agree: Annotated[int, typer.Option(help="golds that must run OK and agree on an input")] = 2,
+    strict_golds: Annotated[bool, typer.Option(help="drop an input when any gold fails on it")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="run problems that failed last time again")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")] = False,
+    config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+) -> None:
+    """Run generators, gold and incorrect solutions; keep consistent tests. Resumable; no LLM.
+
+    Exit code: 0 all problems ok, 1 some problems failed (see `klearct report`), 2 usage, 3 sandbox."""
+    from klear_ct.formats import read_problems
+    from klear_ct.pipeline.batch import validate_batch
+    from klear_ct.pipeline.select import SELECT_MODES
+    from klear_ct.pipeline.validate import ValidateSettings
+
+    if select not in SELECT_MODES:
+        raise fail(f"--select must be one of {', '.join(SELECT_MODES)}")
+    settings = ValidateSettings(min_gold_agree=min_gold_agree, require_all_golds=strict_golds, select=select)
+    with locked_run(out) as store:
+        store.record_command("validate", problems=str(problems), format=input_format, select=select,
+                             min_gold_agree=min_gold_agree, strict_golds=strict_golds)
+        with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
+            summary = validate_batch(read_problems(problems, input_format), store, sandbox, settings,
+                                     retry_failed=retry_failed, on_problem=problem_progress(bar, "validate"))
+    data = {"run": str(out), **vars(summary)}
+    if as_json:
+        print(json.dumps(data))
+    else:
+        console.print(f"[bold]{summary.done}[/] problems validated, {summary.skipped} already done, "
+                      f"[red]{summary.failed}[/] failed, {summary.bad_rows} bad rows, "
+                      f"{summary.skipped_rows} rows skipped (unsupported), {summary.tests} tests kept "
+                      f"→ {out}")
+        for cause, count in sorted(summary.causes.items()):
+            console.print(f"  failed: {cause} × {count}")
+    raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows else EXIT_OK)
+
+
+def export(
+    run: Annotated[Path, typer.Argument(help="run directory", exists=True, file_okay=False)],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="verl | trl | klear | codecontests | klearct")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="file, or directory when splitting")],
+    max_tests: Annotated[int | None, typer.Option(help="cap tests per problem (public first)")] = None,
+    validation_fraction: Annotated[float, typer.Option(help="share of problems in the validation split")] = 0.0,
+    seed: Annotated[int, typer.Option(help="seed of the train/validation split")] = 0,
+    data_source: Annotated[str, typer.Option(help="verl data_source (picks verl's scorer)")] = "codecontests",
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+) -> None:
+    """Write trainer-ready files from a run's validated tests."""
+    from klear_ct.pipeline.stages import export_validated
+    from klear_ct.store import RunStore
+
+    check_export_format(output_format)
+    summary = export_validated(RunStore(run), output_format, out, max_tests_per_problem=max_tests,
+                               validation_fraction=validation_fraction, seed=seed, data_source=data_source)
+    if as_json:
+        print(json.dumps(summary, default=str))
+    else:
+        console.print(f"[green]exported[/] {output_format} → {out}: {summary}")
+
+
+def report(
+    run: Annotated[Path, typer.Argument(help="run directory", exists=True, file_okay=False)],
+    html: Annotated[Path | None, typer.Option("--html", help="also write an HTML report with plots")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """What happened in a run: outcomes, failures by cause, tests per problem, solutions killed."""
+    from klear_ct.report import print_report, summarize, write_html
+    from klear_ct.store import RunStore
+
+    summary = summarize(RunStore(run))
+    if as_json:
+        print(summary.to_json())
+    else:
+        print_report(summary, console)
+    if html:
+        write_html(summary, html)
+        if not as_json:
+            console.print(f"HTML report → {html}")

@@ -1,0 +1,84 @@
+"""What the commands chain: the LLM wiring of `generate`, the nightly `run` (generate → validate
+→ export), and the export of a run's validated problems. The CLI parses, calls these, prints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from klear_ct.config import Config
+from klear_ct.formats import export as export_rows
+from klear_ct.formats import read_problems
+from klear_ct.llm.cache import ResponseCache
+from klear_ct.llm.client import LLMClient
+from klear_ct.llm.prompts import Prompts
+from klear_ct.pipeline.batch import BatchSummary, validate_batch
+from klear_ct.pipeline.generate_batch import GenerateSummary, generate_batch
+from klear_ct.pipeline.session import GenerateSettings
+from klear_ct.sandbox import Sandbox
+from klear_ct.store import RunStore
+
+OnProblem = Callable[[str, str], None]
+
+
+def export_validated(store: RunStore, output_format: str, out: Path, **options) -> dict:
+    """Export the problems that validated ok (failed ones stay out) and record it in the run."""
+    finished = store.done("validate")
+    rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    summary = export_rows(rows, output_format, out, **options)
+    store.record_command("export", format=output_format, out=str(out), summary=summary)
+    return summary
+
+
+def load_prompts(config: Config) -> Prompts:
+    """The prompt templates; raises PromptError (a usage error) when one is missing."""
+    prompts = Prompts(config.generate.prompts_dir)
+    prompts.check()
+    return prompts
+
+
+def generate_stage(store: RunStore, problems: Path, input_format: str, config: Config,
+                   settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, retry_failed: bool,
+                   workers: int | None, on_problem: OnProblem) -> GenerateSummary:
+    """`klearct generate` on a run: records the command, wires the LLM client to the run's cache
+    (or the config's shared one) and usage log, and generates every pending problem."""
+    store.record_command("generate", problems=str(problems), format=input_format, model=config.llm.model,
+                         base_url=config.llm.base_url, prompts=prompts.hashes(),
+                         prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
+                                 "completion_per_1m": config.llm.price_completion_per_1m},
+                         settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
+                                   "kill_rounds": settings.kill_rounds, "checker": settings.checker,
+                                   "validator": settings.validator})
+    llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.llm_cache_dir),
+                    usage_log=store.usage_log)
+    return generate_batch(read_problems(problems, input_format), store, llm, prompts, sandbox, settings, retry_failed=retry_failed,
+                          workers=workers or config.llm.concurrency, on_problem=on_problem)
+
+
+@dataclass
+class NightlySummary:
+    generate: GenerateSummary
+    validate: BatchSummary
+    export: dict
+    export_out: Path
+
+    @property
+    def failed(self) -> int:
+        return self.generate.failed + self.generate.bad_rows + self.validate.failed
+
+
+def run_nightly(store: RunStore, problems: Path, input_format: str, config: Config,
+                settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, export_format: str,
+                export_out: Path | None, retry_failed: bool, workers: int | None,
+                on_generated: OnProblem, on_validated: OnProblem) -> NightlySummary:
+    """generate → validate → export on one run directory, resumable."""
+    generated = generate_stage(store, problems, input_format, config, settings, prompts, sandbox, retry_failed, workers,
+                               on_generated)
+    ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
+    store.record_command("validate", problems="generated", select="all")
+    # a problem whose generation failed is still validated when it came with generators
+    todo = (p for p in store.problems() if p.id in ok or p.generators)
+    validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed, on_problem=on_validated)
+    target = export_out or store.export_path(export_format)
+    return NightlySummary(generated, validated, export_validated(store, export_format, target), target)
