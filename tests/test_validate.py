@@ -2,6 +2,7 @@
 
 import base64
 
+import docker
 import pytest
 
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
@@ -152,7 +153,10 @@ class ContainersPulledAway(DockerSandbox):
         if any(self.MARKER in base64.b64decode(f["b64"]).decode(errors="replace")
                for f in request.get("files", {}).values()):
             for container in list(self._live.values()):
-                container.remove(force=True)
+                try:
+                    container.remove(force=True)
+                except docker.errors.NotFound:  # another slot's request pulled it away already
+                    pass
         return super()._call_runner(request, watchdog_s)
 
 
@@ -172,3 +176,45 @@ def test_a_sandbox_fault_fails_its_problem_and_a_retry_finishes_it(tmp_path):
         again = validate_batch([broken, sum_problem(incorrect=[])], store, healthy, retry_failed=True)
     assert (again.done, again.skipped, again.failed) == (1, 1, 0)
     assert store.done()["broken"]["outcome"] == "ok" and len(store.tests("broken")) == 14
+
+
+# a checker that compares tokens, and crashes on the input `0 0` (exit 3: neither accept nor reject;
+# an uncaught Python exception would exit 1, which the testlib protocol reads as a rejection)
+CRASHING_CHECKER = """import sys
+inp, out, ans = (open(name).read() for name in sys.argv[1:4])
+if inp.split() == ['0', '0']:
+    print('ZeroDivisionError: the checker cannot handle a zero sum', file=sys.stderr)
+    sys.exit(3)
+sys.exit(0 if out.split() == ans.split() else 1)
+"""
+
+
+def test_a_checker_that_crashes_on_one_input_is_an_event_not_a_silent_drop(docker_sandbox):
+    problem = sum_problem(checker=Program(lang="python3", code=CRASHING_CHECKER),
+                          incorrect=sum_problem().incorrect[:1])
+    result = validate_problem(problem, docker_sandbox)
+    assert result.outcome == "ok", result.events
+    assert "0 0\n" not in [t.input for t in result.tests] and len(result.tests) == 13
+    dropped = [e for e in result.events if e["cause"] == "checker_failed"]
+    assert [(e["stage"], e["outcome"], e["input"]) for e in dropped] == [("check_outputs", "dropped", "0 0\n")]
+    assert "ZeroDivisionError" in dropped[0]["error"]
+    # the checker still judges the other inputs: the overflowing solution is killed by the big sums
+    assert any("sum/overflow" in t.kills for t in result.tests)
+
+
+def test_a_checker_whose_sandbox_fails_fails_the_problem_and_a_retry_finishes_it(tmp_path):
+    checker = Program(lang="python3", code=ContainersPulledAway.MARKER + "\n" + CRASHING_CHECKER.replace(
+        "if inp.split() == ['0', '0']:", "if False:"))
+    problem = sum_problem(id="judged", checker=checker, incorrect=[])
+    store = RunStore(tmp_path / "run")
+    with ContainersPulledAway(slots=2) as faulty:
+        summary = validate_batch([problem], store, faulty, workers=1)
+    assert (summary.done, summary.failed, summary.causes, summary.tests) == (1, 1, {"sandbox_error": 1}, 0)
+    failure = next(e for e in store.events() if e["outcome"] == "failed")
+    assert failure["cause"] == "sandbox_error" and "running the checker" in failure["error"]
+    assert store.tests("judged") == []  # nothing half-judged was kept
+
+    with DockerSandbox(slots=2) as healthy:
+        again = validate_batch([problem], store, healthy, retry_failed=True)
+    assert (again.done, again.failed) == (1, 0)
+    assert store.done()["judged"]["outcome"] == "ok" and len(store.tests("judged")) == 14
