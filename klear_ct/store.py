@@ -192,6 +192,10 @@ class RunStore:
             for row in pq.read_table(path).to_pylist():
                 yield Problem.model_validate_json(row["record"])
 
+    def problems_with_tests(self) -> Iterator[tuple[Problem, list[TestCase]]]:
+        for problem in self.problems():
+            yield problem, self.tests(problem.id)
+
     def write_tests(self, problem_id: str, tests: list[TestCase]) -> None:
         write_parquet_atomic(tests_table(tests), self.root / "tests" / f"{problem_key(problem_id)}.parquet")
 

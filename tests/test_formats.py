@@ -440,7 +440,7 @@ def test_export_from_a_run_directory_and_from_klearct(tmp_path):
         store.write_problem(problem)
         if tests:
             store.write_tests(problem.id, tests)
-    summary = export(tmp_path / "run", "klearct", tmp_path / "from_run.parquet")
+    summary = export(store.problems_with_tests(), "klearct", tmp_path / "from_run.parquet")
     assert summary["problems"] == 2 and summary["skipped"] == {"no_tests": 1}
     back = {p.id: (p, tests) for p, tests in read_with_tests(tmp_path / "from_run.parquet")}
     assert back["p-checker"][0] == rows[0][0] and back["p-func"][0] == rows[1][0]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from klear_ct.errors import UsageError
 from klear_ct.formats import codecontests, icpc, klear, klearct_parquet, trl, verl
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Warn, ignore_warning
 from klear_ct.formats.exporting import ExportOptions
@@ -155,43 +156,24 @@ def read_with_tests(path: str | Path) -> Iterator[tuple[Problem, list[TestCase]]
 
 # -- export ------------------------------------------------------------------------------------
 
-def _is_run(path: Path) -> bool:
-    return path.is_dir() and ((path / "problems").is_dir() or (path / "manifest.json").exists())
-
-
-def run_rows(run) -> Iterator[tuple[Problem, list[TestCase]]]:
-    """Every problem of a run directory (a path or a RunStore) with the tests it kept."""
-    from klear_ct.store import RunStore
-
-    store = run if isinstance(run, RunStore) else RunStore(Path(run))
-    for row in store.read_rows("problems"):
-        problem = klearct_parquet.problem_from_json(row["record"])
-        yield problem, store.tests(problem.id)
-
-
-def export(run_or_rows, format: str, out_path: str | Path, *, max_tests_per_problem: int | None = None,
+def export(rows_or_file, format: str, out_path: str | Path, *, max_tests_per_problem: int | None = None,
            validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests") -> dict:
     """Write a dataset of `format` (see `exporter_names()`) and return its summary.
 
-    `run_or_rows`: a run directory (path or RunStore), a klearct parquet file, or an iterable
-    of (Problem, tests). With validation_fraction > 0, `out_path` is a directory holding
+    `rows_or_file`: an iterable of (Problem, tests) (a run's: `RunStore.problems_with_tests()`)
+    or a klearct parquet file. With validation_fraction > 0, `out_path` is a directory holding
     train and validation files, split by a stable hash of (seed, problem id); otherwise it is
     one file. Problems without tests are skipped and counted under summary["skipped"]."""
-    from klear_ct.store import RunStore
-
     fmt = get_format(format, "export")
     options = ExportOptions(max_tests_per_problem=max_tests_per_problem, validation_fraction=validation_fraction,
                             seed=seed, data_source=data_source)
     read_errors: list[str] = []
-    if isinstance(run_or_rows, RunStore) or (isinstance(run_or_rows, str | Path) and _is_run(Path(run_or_rows))):
-        rows: Rows = run_rows(run_or_rows)
-    elif isinstance(run_or_rows, str | Path):
-        if detect_format(run_or_rows) != "klearct":
-            raise ValueError(f"{run_or_rows}: export reads a run directory, a klearct parquet file or (problem, "
-                             "tests) pairs")
-        rows = _klearct_rows(Path(run_or_rows), read_errors)
+    if isinstance(rows_or_file, str | Path):
+        if detect_format(rows_or_file) != "klearct":
+            raise UsageError(f"{rows_or_file}: export reads a klearct parquet file or (problem, tests) pairs")
+        rows: Rows = _klearct_rows(Path(rows_or_file), read_errors)
     else:
-        rows = run_or_rows
+        rows = rows_or_file
     summary = fmt.export(rows, Path(out_path), options)
     if read_errors:
         summary["read_errors"] = read_errors
@@ -207,4 +189,4 @@ def _klearct_rows(path: Path, errors: list[str]) -> Iterator[tuple[Problem, list
 
 
 __all__ = ["EXPORTERS", "FORMATS", "READERS", "ExportOptions", "Format", "RowError", "RowWarning", "detect_format", "detect_language",
-           "exporter_names", "export", "get_format", "read_problems", "read_with_tests", "reader_names", "run_rows"]
+           "exporter_names", "export", "get_format", "read_problems", "read_with_tests", "reader_names"]
