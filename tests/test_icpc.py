@@ -7,7 +7,7 @@ import pytest
 from klear_ct.formats import RowError, detect_format, read_problems
 from klear_ct.formats.errors import FieldError
 from klear_ct.formats.icpc import DERIVE_CAP_S, comparison, read_package
-from klear_ct.formats.icpc_validator import wrap_validator
+from klear_ct.formats.icpc_checker import wrap_validator
 from klear_ct.judge.compare import get_comparison
 from klear_ct.model import Problem
 

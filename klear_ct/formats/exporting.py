@@ -45,7 +45,7 @@ class ExportOptions:
 @dataclass(frozen=True)
 class ExportItem:
     problem: Problem
-    tests: list[TestCase]  # the selected tests (see select_tests)
+    tests: list[TestCase]  # the tests written (see exportable_tests)
     split: str
     index: int  # position in its split's file
 
@@ -76,7 +76,7 @@ def is_json(text: str) -> bool:
     return True
 
 
-def select_tests(problem: Problem, tests: list[TestCase], cap: int | None, counts: Counter,
+def exportable_tests(problem: Problem, tests: list[TestCase], cap: int | None, counts: Counter,
                  keep_all: bool = False) -> list[TestCase]:
     """The tests to write, in their given order; over the cap, public tests first, then the
     others in their given order. Unless keep_all: only tests with an expected output, and for
@@ -228,7 +228,7 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
     skipped_ids: dict[str, list[str]] = {}
     try:
         for problem, tests in rows:
-            chosen = select_tests(problem, list(tests), options.max_tests_per_problem, counts,
+            chosen = exportable_tests(problem, list(tests), options.max_tests_per_problem, counts,
                                   keep_all=keep_all_tests)
             reason = None
             if not chosen:

@@ -9,7 +9,7 @@
     submissions/wrong_answer/*        -> incorrect, expected verdict WA
     submissions/time_limit_exceeded/* -> incorrect, expected verdict TLE
     submissions/run_time_error/*      -> incorrect, expected verdict RE
-    output_validators/<name>/ (or output_validator/)  -> checker (see icpc_validator)
+    output_validators/<name>/ (or output_validator/)  -> checker (see icpc_checker)
     .timelimit, or domjudge-problem.ini's timelimit, or problem.yaml limits.time_limit -> time limit
     generators/*.py | *.cpp           -> klearct generators (see below)
 
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from klear_ct.formats.errors import FieldError, RowError, Unsupported, Warn
 from klear_ct.formats.fields import parse_megabytes, parse_seconds
-from klear_ct.formats.icpc_validator import wrap_validator
+from klear_ct.formats.icpc_checker import wrap_validator
 from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
 from klear_ct.judge.compare import icpc_name
