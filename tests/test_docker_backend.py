@@ -6,13 +6,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import pytest
 
 from klear_ct.model import Program, Verdict
 from klear_ct.sandbox import Limits, open_sandbox
-from klear_ct.sandbox.docker_backend import LABEL, DockerSettings
+from klear_ct.sandbox.docker_backend import LABEL, DockerSandbox, DockerSettings
 
 pytestmark = pytest.mark.docker
 PY_ECHO = Program(lang="python3", code="import sys\nsys.stdout.write(sys.stdin.read())\n")
@@ -120,7 +121,7 @@ def test_containers_of_a_killed_process_are_removed_by_the_next_start():
     mine = [c for c in our_containers() if c.labels.get("klearct.owner", "").endswith(f":{child.pid}")]
     assert mine, "SIGKILL leaves the containers behind; the next start must remove them"
     with open_sandbox("docker", slots=1):
-        pass
+        assert noisy.uids.first != quiet.uids.first
     assert not [c for c in our_containers() if c.labels.get("klearct.owner", "").endswith(f":{child.pid}")]
 
 
@@ -171,3 +172,20 @@ def test_memory_bomb_of_many_processes_does_not_take_the_host(docker_sandbox):
     assert result.verdict in (Verdict.OK, Verdict.MLE, Verdict.RE, Verdict.TLE)
     assert docker_sandbox.run(PY_ECHO, ["alive"])[0].stdout == "alive"
     assert os.getloadavg()  # the host is still here to answer
+
+
+def test_two_sandboxes_on_one_host_never_share_a_uid():
+    """Per-user process limits are kernel-wide: a fork bomb in one sandbox (a nightly validate)
+    must not stop another (a reward server) from starting processes."""
+    from importlib.resources import files
+
+    bomb = Program(lang="c11", code=(files("klear_ct.sandbox") / "attacks" / "fork_bomb.c").read_text())
+    with DockerSandbox(slots=1) as noisy, DockerSandbox(slots=1) as quiet:
+        assert noisy.uids.first != quiet.uids.first
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            bombing = pool.submit(noisy.run, bomb, ["bomb"] * 3, Limits(time_s=2))
+            seen = []
+            while not bombing.done():
+                seen += [r.stdout.strip() for r in quiet.run(bomb, ["after"] * 4, Limits(time_s=2))]
+            assert [r.verdict for r in bombing.result()] != [Verdict.OK] * 3  # it really bombed
+        assert seen and set(seen) == {"forked 16 children"}, seen

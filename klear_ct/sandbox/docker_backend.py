@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 from klear_ct.sandbox.base import RunnerReply, Sandbox, SandboxError, parse_runner_output
 from klear_ct.sandbox.image import require_image
+from klear_ct.sandbox.uids import UidBlock
 
 LABEL = "klearct.sandbox"
 OWNER_LABEL = "klearct.owner"
 RUNNER_CMD = ["python3", "/opt/klearct/runner.py", "--workroot", "/work", "--clean", "/tmp:/dev/shm",
               "--mqueue", "/dev/mqueue", "--spawn", "/opt/klearct/klearct-spawn", "--sandboxed"]
-FIRST_UID = 10000  # each slot runs as its own uid, so per-user limits of one slot never touch another
 
 
 @dataclass
@@ -95,6 +95,8 @@ class DockerSandbox(Sandbox):
         self.settings = settings or DockerSettings()
         remove_orphans(self.client)
         super().__init__(slots or os.cpu_count() or 1, **kwargs)
+        # each slot runs as a uid of its own, on this whole host: per-user limits of one never touch another
+        self.uids = UidBlock(self.slots)
         self._closed = False
         self._close_lock = threading.Lock()
         self._live: dict[int, object] = {}
@@ -116,7 +118,7 @@ class DockerSandbox(Sandbox):
         import docker.types
 
         s = self.settings
-        uid = FIRST_UID + index
+        uid = self.uids.uid(index)
         return self.client.containers.run(
             self.image, command=["python3", "/opt/klearct/runner.py", "--init"], detach=True,
             user=f"{uid}:{uid}", network_mode="none", read_only=True, hostname="sandbox",
@@ -160,6 +162,7 @@ class DockerSandbox(Sandbox):
             except Exception:  # noqa: BLE001
                 pass
         super().close()
+        self.uids.release()
 
     # -- one request ----------------------------------------------------------------------------
     def _call_runner(self, request: dict, watchdog_s: float) -> RunnerReply:

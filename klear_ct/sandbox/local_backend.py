@@ -20,8 +20,8 @@ import sys
 from klear_ct.sandbox.artifacts import default_cache_dir
 from klear_ct.sandbox.base import RunnerReply, Sandbox, SandboxError, parse_runner_output
 from klear_ct.sandbox.image import RUNNER, SPAWN_HELPER_SOURCE
+from klear_ct.sandbox.uids import UidBlock
 
-FIRST_UID = 20000
 RUNNER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}  # nothing secret reaches the runner
 
 
@@ -58,9 +58,14 @@ class LocalSandbox(Sandbox):
             raise SandboxError(f"cannot create namespaces with unshare: {probe.stderr.strip()}")
         self.spawn_helper = build_spawn_helper()
         super().__init__(slots or os.cpu_count() or 1, **kwargs)
+        self.uids = UidBlock(self.slots)
         self._slot_ids: queue.Queue[int] = queue.Queue()
         for index in range(self.slots):
             self._slot_ids.put(index)
+
+    def close(self) -> None:
+        super().close()
+        self.uids.release()
 
     def toolchain_id(self) -> str:
         gcc = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
@@ -70,7 +75,7 @@ class LocalSandbox(Sandbox):
         index = self._slot_ids.get()
         try:
             if self.as_root:
-                uid = FIRST_UID + index
+                uid = self.uids.uid(index)
                 request = dict(request, run_as=[uid, uid])
             cmd = [*unshare_command(self.as_root), sys.executable, str(RUNNER), "--private-tmp",
                    "--spawn", self.spawn_helper, "--sandboxed"]
