@@ -1,3 +1,3 @@
-from klear_ct.cli import app
+from klear_ct.cli import main
 
-app()
+main()

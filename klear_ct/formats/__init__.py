@@ -77,7 +77,7 @@ def get_format(name: str, purpose: str = "read") -> Format:
     """The format called `name` that can `purpose` ("read" or "export"); ValueError otherwise."""
     names = reader_names() if purpose == "read" else exporter_names()
     if name not in names:
-        raise ValueError(f"unknown {purpose} format {name!r}; choose one of {', '.join(names)}")
+        raise UsageError(f"unknown {purpose} format {name!r}; choose one of {', '.join(names)}")
     return FORMATS[name]
 
 
@@ -89,17 +89,17 @@ def detect_format(path: str | Path) -> str:
             return name
     files = data_files(path)
     if not files:
-        raise ValueError(f"{path}: no .jsonl, .json or .parquet files in it")
+        raise UsageError(f"{path}: no .jsonl, .json or .parquet files in it")
     unknown = [f for f in files if container(f) is None]
     if unknown:
-        raise ValueError(f"{unknown[0]}: not a .jsonl, .json or .parquet file; pass format= to read it anyway")
+        raise UsageError(f"{unknown[0]}: not a .jsonl, .json or .parquet file; pass format= to read it anyway")
     keys = peek_keys(path)
     if keys is None:
-        raise ValueError(f"{path}: no row to tell the format from")
+        raise UsageError(f"{path}: no row to tell the format from")
     matches = [name for name in reader_names() if FORMATS[name].sniff and FORMATS[name].sniff(keys)]
     if len(matches) != 1:
         shown = ", ".join(sorted(keys)[:15])
-        raise ValueError(f"{path}: cannot tell the format from its first row's keys ({shown}); "
+        raise UsageError(f"{path}: cannot tell the format from its first row's keys ({shown}); "
                          f"choose one of {', '.join(reader_names())}")
     return matches[0]
 

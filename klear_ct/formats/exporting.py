@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
 
 TRAIN, VALIDATION = "train", "validation"
@@ -37,9 +38,9 @@ class ExportOptions:
     def __post_init__(self):
         if self.max_tests_per_problem is not None and (
                 isinstance(self.max_tests_per_problem, bool) or self.max_tests_per_problem < 1):
-            raise ValueError(f"max_tests_per_problem must be at least 1, got {self.max_tests_per_problem!r}")
+            raise UsageError(f"max_tests_per_problem must be at least 1, got {self.max_tests_per_problem!r}")
         if not 0.0 <= self.validation_fraction <= 1.0:
-            raise ValueError(f"validation_fraction must be in [0, 1], got {self.validation_fraction!r}")
+            raise UsageError(f"validation_fraction must be in [0, 1], got {self.validation_fraction!r}")
 
 
 @dataclass(frozen=True)
@@ -206,10 +207,10 @@ def output_files(out_path: Path, suffix: str, options: ExportOptions) -> dict[st
     """One file at out_path, or with a validation split a directory with train/validation files."""
     if options.validation_fraction > 0.0:
         if out_path.exists() and not out_path.is_dir():
-            raise ValueError(f"{out_path} is a file; with a validation split the output is a directory")
+            raise UsageError(f"{out_path} is a file; with a validation split the output is a directory")
         return {TRAIN: out_path / f"train{suffix}", VALIDATION: out_path / f"validation{suffix}"}
     if out_path.is_dir():
-        raise ValueError(f"{out_path} is a directory; without a validation split the output is one file")
+        raise UsageError(f"{out_path} is a directory; without a validation split the output is one file")
     return {TRAIN: out_path}
 
 

@@ -17,6 +17,7 @@ that calls exit(42) itself works too (its main must take `(argc, argv)`).
 
 from __future__ import annotations
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Program
 
 _PYTHON_WRAPPER = '''import os, subprocess, sys
@@ -84,4 +85,4 @@ def wrap_validator(source: str, lang: str, flags: list[str] | tuple[str, ...] = 
         extra = "".join(f"(char *){_c_string(flag)}, " for flag in flags)
         code = f"#define main icpc_validator_main\n{source}\n{_C_WRAPPER.format(flags=extra)}"
         return Program(lang=lang, code=code)
-    raise ValueError(f"output validators in {lang} are not supported (python3, cpp17, c11 are)")
+    raise UsageError(f"output validators in {lang} are not supported (python3, cpp17, c11 are)")

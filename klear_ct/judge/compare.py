@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from klear_ct.errors import UsageError
+
 Comparison = Callable[[str, str], bool]
 
 
@@ -119,12 +121,12 @@ def get_comparison(name: str) -> Comparison:
         try:
             parts = [float(x) for x in rest.split(":")]
         except ValueError:
-            raise ValueError(f"bad tolerance in comparison {name!r}") from None
+            raise UsageError(f"bad tolerance in comparison {name!r}") from None
         if head == "floats":
             return floats(parts[0], parts[1] if len(parts) > 1 else parts[0])
         return icpc(parts[0], parts[1] if len(parts) > 1 else parts[0], case_sensitive=head == "icpc_cs")
     try:
         return COMPARISONS[name]
     except KeyError:
-        raise ValueError(f"unknown comparison {name!r}; known: {', '.join(COMPARISONS)}, floats:ABS[:REL], "
+        raise UsageError(f"unknown comparison {name!r}; known: {', '.join(COMPARISONS)}, floats:ABS[:REL], "
                          "icpc:ABS:REL") from None

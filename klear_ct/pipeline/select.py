@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from klear_ct.errors import UsageError
 from klear_ct.model import TestCase
 
 SELECT_MODES = ("all", "discriminative")
@@ -14,7 +15,7 @@ def select_tests(tests: list[TestCase], mode: str = "all", smallest: int = 2, st
     incorrect solutions a test kills), its `smallest` smallest tests plus `stratified` tests
     spread over its size range. Public tests are always kept and come first."""
     if mode not in SELECT_MODES:
-        raise ValueError(f"unknown selection {mode!r}; choose one of {', '.join(SELECT_MODES)}")
+        raise UsageError(f"unknown selection {mode!r}; choose one of {', '.join(SELECT_MODES)}")
     public = [t for t in tests if t.kind == "public"]
     others = [t for t in tests if t.kind != "public"]
     if mode == "all":
