@@ -178,13 +178,12 @@ def test_a_sandbox_fault_fails_its_problem_and_a_retry_finishes_it(tmp_path):
     assert store.done()["broken"]["outcome"] == "ok" and len(store.tests("broken")) == 14
 
 
-# a checker that compares tokens, and crashes on the input `0 0` (exit 3: neither accept nor reject;
-# an uncaught Python exception would exit 1, which the testlib protocol reads as a rejection)
+# a checker that compares tokens, and crashes on the input `0 0` (an uncaught exception exits 1,
+# like a rejection; the traceback tells it apart)
 CRASHING_CHECKER = """import sys
 inp, out, ans = (open(name).read() for name in sys.argv[1:4])
 if inp.split() == ['0', '0']:
-    print('ZeroDivisionError: the checker cannot handle a zero sum', file=sys.stderr)
-    sys.exit(3)
+    raise ZeroDivisionError('the checker cannot handle a zero sum')
 sys.exit(0 if out.split() == ans.split() else 1)
 """
 

@@ -28,11 +28,15 @@ class Judgement:
     message: str = ""
 
 
+PYTHON_CRASH = "Traceback (most recent call last):"
+
+
 def judgement_of(run: RunResult) -> Judgement:
     text = (run.stdout.strip() or run.stderr_tail.strip())[-300:]
     if run.verdict == Verdict.OK:
         return Judgement(True, text)
-    if run.verdict == Verdict.RE and run.exit_code in (1, 2):
+    # an uncaught Python exception also exits 1: a crash of the checker, not a rejection
+    if run.verdict == Verdict.RE and run.exit_code in (1, 2) and PYTHON_CRASH not in run.stderr_tail:
         return Judgement(False, text)
     # the verdict's reason and what the checker itself said (a traceback, say), both
     return Judgement(None, f"checker {run.verdict}: " + " / ".join(part for part in (run.message, text) if part))
