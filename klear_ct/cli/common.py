@@ -24,7 +24,7 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")]
 BackendOption = Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")]
-SlotsOption = Annotated[int | None, typer.Option("--slots", help="parallel sandbox slots (default: CPU count)")]
+SlotsOption = Annotated[int | None, typer.Option("--slots", min=1, help="parallel sandbox slots (default: CPU count)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")]
 ProblemsArgument = Annotated[Path, typer.Argument(help="problems file (Klear jsonl, CodeContests jsonl/parquet, "
                                                        "klearct parquet)", exists=True)]
@@ -55,8 +55,8 @@ def make_sandbox(config_path: Path | None, backend: str | None, slots: int | Non
     try:
         return open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
                             warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
-    except SandboxError as e:
-        raise fail(str(e)) from None
+    except SandboxError as e:  # no engine answering, no image: the sandbox is unavailable
+        raise fail(str(e), EXIT_SANDBOX) from None
 
 
 @contextmanager

@@ -36,7 +36,7 @@ def validate(
     out: Annotated[Path, typer.Option("--out", "-o", help="run directory (created or resumed)")],
     input_format: Annotated[str, typer.Option("--format", help="input format (default: detect)")] = "auto",
     select: Annotated[str, typer.Option(help="all | discriminative")] = "all",
-    min_gold_agree: Annotated[int, typer.Option(help="golds that must run OK and agree on an input")] = 2,
+    min_gold_agree: Annotated[int, typer.Option(min=1, help="golds that must run OK and agree on an input")] = 2,
     strict_golds: Annotated[bool, typer.Option(help="drop an input when any gold fails on it")] = False,
     retry_failed: Annotated[bool, typer.Option(help="run problems that failed last time again")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")] = False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from klear_ct.errors import UsageError
 from klear_ct.model import Program
 from klear_ct.sandbox.base import Sandbox, SandboxError
 from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language
@@ -26,7 +27,7 @@ def open_sandbox(backend: str = "docker", slots: int | None = None, warn=log.war
     """`auto` takes Docker when an engine answers and falls back to local with a warning;
     `docker` never falls back."""
     if backend not in BACKENDS:
-        raise SandboxError(f"unknown sandbox backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise UsageError(f"unknown sandbox backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     if backend in ("docker", "auto"):
         from klear_ct.sandbox.docker_backend import DockerSandbox
 

@@ -1,0 +1,46 @@
+"""Usage errors are a message and exit 2, a sandbox that cannot start is exit 3: never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
+
+
+def klearct(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "klear_ct.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["validate", SAMPLE, "-o", "{run}", "--slots", "0"], "--slots"),
+    (["validate", SAMPLE, "-o", "{run}", "--min-gold-agree", "0"], "--min-gold-agree"),
+    (["validate", SAMPLE, "-o", "{run}", "--backend", "nope"], "unknown sandbox backend 'nope'"),
+    (["export", "{run}", "--format", "nope", "-o", "{run}/x.parquet"], "unknown export format 'nope'"),
+])
+def test_usage_errors_exit_2_with_a_message(tmp_path, args, message):
+    run = tmp_path / "run"
+    run.mkdir()
+    done = klearct(*[str(a).format(run=run) for a in args])
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_export_option_out_of_range_is_a_usage_error(tmp_path):
+    from klear_ct.model import Problem
+    from klear_ct.store import RunStore
+
+    RunStore(tmp_path / "run").write_problem(Problem(id="p"))
+    done = klearct("export", tmp_path / "run", "--format", "verl", "-o", tmp_path / "x.parquet", "--max-tests", "0")
+    assert done.returncode == 2 and "max_tests_per_problem must be at least 1" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_docker_engine_is_exit_3(tmp_path):
+    env = dict(os.environ, DOCKER_HOST="tcp://127.0.0.1:1")  # a port of this machine where nothing listens
+    done = klearct("validate", SAMPLE, "-o", tmp_path / "run", "--backend", "docker", env=env)
+    assert done.returncode == 3, done.stderr
+    assert "start dockerd or use --backend local" in done.stderr and "Traceback" not in done.stderr
