@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from klear_ct import __version__
+from klear_ct.atomic import replacing, write_text
 from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
 
@@ -53,15 +53,8 @@ def problem_key(problem_id: str) -> str:
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def append_line(path: Path, record: dict) -> None:
@@ -161,10 +154,7 @@ class RunStore:
                                         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         manifest.setdefault("commands", []).append({
             "command": command, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **details})
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".manifest.")
-        with os.fdopen(fd, "w") as f:
-            json.dump(manifest, f, indent=2, sort_keys=True, default=str)
-        os.replace(tmp, self.manifest_path)
+        write_text(self.manifest_path, json.dumps(manifest, indent=2, sort_keys=True, default=str))
 
     # -- per problem -----------------------------------------------------------------------------
     def done(self, stage: str = "validate") -> dict[str, dict]:

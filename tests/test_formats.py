@@ -556,3 +556,23 @@ def test_registry_lists_formats():
 def test_name_views_match_the_registry():
     assert list(formats.READERS) == formats.reader_names() and list(formats.EXPORTERS) == formats.exporter_names()
     assert formats.EXPORTERS["verl"] is formats.FORMATS["verl"].export
+
+
+def test_exports_and_run_files_are_readable_by_other_users(tmp_path):
+    import os
+
+    from klear_ct.atomic import FILE_MODE
+
+    previous = os.umask(0o022)
+    try:
+        store = RunStore(tmp_path / "run")
+        for problem, tests in make_rows():
+            store.write_problem(problem)
+            store.write_tests(problem.id, tests)
+        store.record_command("validate")
+        export(store.problems_with_tests(), "verl", tmp_path / "verl.parquet")
+    finally:
+        os.umask(previous)
+    written = [tmp_path / "verl.parquet", store.manifest_path, *(tmp_path / "run").rglob("*.parquet")]
+    assert FILE_MODE & 0o044 == 0o044  # this test process's umask lets others read
+    assert {oct(path.stat().st_mode & 0o777) for path in written} == {oct(FILE_MODE)}

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from klear_ct.atomic import FILE_MODE
 from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
 
@@ -148,6 +149,7 @@ class _Sink:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, FILE_MODE)
         os.close(fd)
         self.tmp = Path(tmp)
         self.rows = 0

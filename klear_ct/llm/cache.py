@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from klear_ct.atomic import write_text
 
 
 def cache_key(model: str, messages: list[dict], params: dict) -> str:
@@ -32,9 +32,4 @@ class ResponseCache:
             return None
 
     def put(self, key: str, value: dict) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump(value, f, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_text(self._path(key), json.dumps(value, ensure_ascii=False))

@@ -6,10 +6,10 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from klear_ct.atomic import write_text
 from klear_ct.model import RunResult
 
 
@@ -66,8 +66,4 @@ class ArtifactCache:
         self._memory[key] = compiled
         if not self.on_disk:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        with os.fdopen(fd, "w") as f:
-            f.write(compiled.to_json())
-        os.replace(tmp, self.directory / f"{key}.json")
+        write_text(self.directory / f"{key}.json", compiled.to_json())
