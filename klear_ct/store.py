@@ -8,6 +8,7 @@
       generators/<key>.parquet generators and what became of them
       done.jsonl           one line per finished problem: outcome and cause
       events.jsonl         append-only log: problem, stage, outcome, cause, detail
+      llm/usage.jsonl      tokens of every answered LLM request (generate), one line each
       .lock                held (flock) while a command works on the run
 
 Every parquet file is written to a temporary name and renamed when complete, then
@@ -168,6 +169,12 @@ class RunStore:
             for row in pq.read_table(path).to_pylist():
                 yield Problem.model_validate_json(row["record"])
 
+    def problem_records(self) -> Iterator[tuple[str, str]]:
+        """(id, record as JSON) of every stored problem, read without model validation."""
+        for path in sorted((self.root / "problems").glob("*.parquet")):
+            for row in pq.read_table(path, columns=["id", "record"]).to_pylist():
+                yield row["id"], row["record"]
+
     def write_tests(self, problem_id: str, tests: list[TestCase]) -> None:
         write_parquet_atomic(tests_table(tests), self.root / "tests" / f"{problem_key(problem_id)}.parquet")
 
@@ -195,3 +202,12 @@ class RunStore:
     def all_tests_table(self) -> pa.Table:
         """Every kept test of the run in canonical order (what `validate` promises is reproducible)."""
         return tests_table(self.tests())
+
+    # -- LLM -------------------------------------------------------------------------------------
+    @property
+    def usage_log_path(self) -> Path:
+        """Where the LLM client appends the usage the server reported for each answered request."""
+        return self.root / "llm" / "usage.jsonl"
+
+    def llm_usage(self) -> Iterator[dict]:
+        return read_lines(self.usage_log_path)
