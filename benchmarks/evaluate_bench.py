@@ -64,7 +64,7 @@ def main() -> int:
 
     os.environ["KLEARCT_CACHE_DIR"] = tempfile.mkdtemp(prefix="klearct-bench-cache-")
     from klear_ct.evaluate import EvaluateSettings, evaluate
-    from klear_ct.evaluate_report import summarize
+    from klear_ct.report.evaluation import summarize
     from klear_ct.sandbox import open_sandbox
     from klear_ct.suites import load_suites
 

@@ -47,8 +47,8 @@ def evaluate(
     from klear_ct.cli import console, fail, make_sandbox, problem_progress, progress_bar
     from klear_ct.evaluate import EvaluateSettings
     from klear_ct.evaluate import evaluate as run_evaluation
-    from klear_ct.evaluate_report import print_summary, summarize, write_html
     from klear_ct.model import Problem
+    from klear_ct.report.evaluation import print_summary, summarize, write_html
     from klear_ct.suites import load_suites, parse_suite_option
 
     notes: list[str] = []
