@@ -65,7 +65,7 @@ def main() -> int:
     os.environ["KLEARCT_CACHE_DIR"] = tempfile.mkdtemp(prefix="klearct-bench-cache-")
     from klear_ct.evaluate import EvaluateSettings, evaluate
     from klear_ct.evaluate.suites import load_suites
-    from klear_ct.evaluate_report import summarize
+    from klear_ct.report.evaluation import summarize
     from klear_ct.sandbox import open_sandbox
 
     problems = build_problems(args.problems, args.solutions)

@@ -8,6 +8,7 @@
       generators/<key>.parquet generators and what became of them
       done.jsonl           one line per finished problem: outcome and cause
       events.jsonl         append-only log: problem, stage, outcome, cause, detail
+      llm/usage.jsonl      tokens of every answered LLM request (generate), one line each
       .lock                held (flock) while a command works on the run
 
 Every parquet file is written to a temporary name and renamed when complete, then
@@ -129,6 +130,7 @@ class RunStore:
 
     @property
     def usage_log(self) -> Path:
+        """Where the LLM client appends the usage the server reported for each answered request."""
         return self.root / "llm" / "usage.jsonl"
 
     def reports_dir(self, problem_id: str) -> Path:
@@ -186,6 +188,12 @@ class RunStore:
         for problem in self.problems():
             yield problem, self.tests(problem.id)
 
+    def problem_records(self) -> Iterator[tuple[str, str]]:
+        """(id, record as JSON) of every stored problem, read without model validation."""
+        for path in sorted((self.root / "problems").glob("*.parquet")):
+            for row in pq.read_table(path, columns=["id", "record"]).to_pylist():
+                yield row["id"], row["record"]
+
     def write_tests(self, problem_id: str, tests: list[TestCase]) -> None:
         write_parquet_atomic(tests_table(tests), self.root / "tests" / f"{problem_key(problem_id)}.parquet")
 
@@ -213,3 +221,7 @@ class RunStore:
     def all_tests_table(self) -> pa.Table:
         """Every kept test of the run in canonical order (what `validate` promises is reproducible)."""
         return tests_table(self.tests())
+
+    # -- LLM -------------------------------------------------------------------------------------
+    def llm_usage(self) -> Iterator[dict]:
+        return read_lines(self.usage_log)

@@ -12,9 +12,9 @@ import pytest
 
 from klear_ct.evaluate import EvaluateSettings, evaluate_problem
 from klear_ct.evaluate.suites import load_suites
-from klear_ct.evaluate_report import misjudged_solutions, summarize, write_html
 from klear_ct.formats import read_problems
 from klear_ct.model import IncorrectProgram, Problem, Program
+from klear_ct.report.evaluation import misjudged_solutions, summarize, write_html
 from klear_ct.store import RunStore
 
 pytestmark = pytest.mark.docker

@@ -56,8 +56,8 @@ def evaluate(
     from klear_ct.evaluate import EvaluateSettings
     from klear_ct.evaluate import evaluate as run_evaluation
     from klear_ct.evaluate.suites import load_suites, parse_suite_option
-    from klear_ct.evaluate_report import print_summary, summarize, write_html
     from klear_ct.model import Problem
+    from klear_ct.report.evaluation import print_summary, summarize, write_html
 
     notes: list[str] = []
     try:

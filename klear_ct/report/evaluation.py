@@ -14,7 +14,8 @@ from pathlib import Path
 
 from klear_ct.evaluate import CORRECT, INCORRECT, ProblemOutcome, SolutionResult
 from klear_ct.evaluate.suites import Suite
-from klear_ct.report import _h, _img, _png, _table
+from klear_ct.report.html import escape, img, table, write_page
+from klear_ct.report.plots import plot_classes, plot_rates
 
 
 def rates(solutions: list[SolutionResult]) -> dict:
@@ -152,61 +153,19 @@ def print_summary(summary: dict, console) -> None:
                   f"own CPU {t['solution_cpu_s']:.1f} s")
 
 
-# -- HTML (the cells, tables and inline PNGs of `klearct report`'s page) -------------------------
-def plot_rates(summary: dict) -> str:
-    from matplotlib.figure import Figure
-
-    suites = summary["suites"]
-    fig = Figure(figsize=(max(5.0, 1.6 * len(suites) + 2), 3.5))
-    ax = fig.add_subplot()
-    width = 0.38
-    xs = range(len(suites))
-    for offset, key, colour in ((-width / 2, "tpr", "#4c78a8"), (width / 2, "tnr", "#f58518")):
-        values = [100 * (s["overall"][key] or 0.0) for s in suites]
-        bars = ax.bar([x + offset for x in xs], values, width, label=key.upper(), color=colour)
-        ax.bar_label(bars, fmt="%.0f%%", fontsize=8)
-    ax.set_xticks(list(xs), [s["name"] for s in suites])
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("%")
-    ax.set_title("TPR and TNR per suite")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return _png(fig)
-
-
-def plot_classes(summary: dict) -> str | None:
-    from matplotlib.figure import Figure
-
-    suites = summary["suites"]
-    classes = sorted({c for s in suites for c in s["by_class"]})
-    if not classes:
-        return None
-    fig = Figure(figsize=(max(5.0, 1.2 * len(classes) * len(suites) / 2 + 2), 3.5))
-    ax = fig.add_subplot()
-    width = 0.8 / len(suites)
-    for k, s in enumerate(suites):
-        values = [100 * (s["by_class"].get(c, {}).get("tnr") or 0.0) for c in classes]
-        ax.bar([x + (k - (len(suites) - 1) / 2) * width for x in range(len(classes))], values, width, label=s["name"])
-    ax.set_xticks(list(range(len(classes))), classes)
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("TNR %")
-    ax.set_title("TNR by the incorrect solution's verdict class")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return _png(fig)
-
-
+# -- HTML (with the tables and inline PNGs of `klearct report`'s page) ---------------------------
 def write_html(summary: dict, path: Path | str) -> Path:
-    path = Path(path)
     suites = summary["suites"]
     parts = ["<h1>klearct evaluate: TPR / TNR of test suites</h1>"]
-    parts.append(_table(["suite", "spec", "TPR", "TNR", "tests", "tests / problem", "runtime s", "compile s",
-                         "sandbox s", "solutions' CPU s"],
-                        [[s["name"], s["spec"], percent(s["overall"]["tpr"]), percent(s["overall"]["tnr"]),
-                          s["tests"], f"{s['tests_per_problem']:.1f}", s["wall_s"], s["compile_s"], s["sandbox_s"],
-                          s["solution_cpu_s"]]
-                         for s in suites]))
-    parts.append(_img(plot_rates(summary), "TPR and TNR per suite"))
+    parts.append(table(["suite", "spec", "TPR", "TNR", "tests", "tests / problem", "runtime s", "compile s",
+                        "sandbox s", "solutions' CPU s"],
+                       [[s["name"], s["spec"], percent(s["overall"]["tpr"]), percent(s["overall"]["tnr"]),
+                         s["tests"], f"{s['tests_per_problem']:.1f}", s["wall_s"], s["compile_s"], s["sandbox_s"],
+                         s["solution_cpu_s"]]
+                        for s in suites]))
+    parts.append(img(plot_rates(summary), "TPR and TNR per suite"))
     if (png := plot_classes(summary)) is not None:
-        parts.append(_img(png, "TNR by verdict class"))
+        parts.append(img(png, "TNR by verdict class"))
     parts.append("<h2>Per problem</h2>")
     rows = []
     for p in summary["problems"]:
@@ -215,25 +174,23 @@ def write_html(summary: dict, path: Path | str) -> Path:
             r = p["suites"].get(s["name"])
             cells.append(f"{r['tests']} tests, " + _cell(r).replace("\n", ", ") if r else (p["cause"] or "–"))
         rows.append(cells)
-    parts.append(_table(["problem", "time limit", *[s["name"] for s in suites]], rows))
+    parts.append(table(["problem", "time limit", *[s["name"] for s in suites]], rows))
     matrices = [(p, name, r) for p in summary["problems"] for name, r in p["suites"].items()
                 if any(sol.get("verdicts") for sol in r["solutions"])]
     if matrices:
         parts.append("<h2>Kill matrix (--full): each solution's verdict on each test</h2>")
     for p, name, r in matrices:
-        parts.append(f"<h3>{_h(p['id'])} · {_h(name)}</h3>")
-        parts.append(_table(["solution", "expected", *[str(k + 1) for k in range(r["tests"])]],
-                            [[sol["solution_id"], sol["expected_verdict"] or "correct", *(sol.get("verdicts") or [])]
-                             for sol in r["solutions"]]))
+        parts.append(f"<h3>{escape(p['id'])} · {escape(name)}</h3>")
+        parts.append(table(["solution", "expected", *[str(k + 1) for k in range(r["tests"])]],
+                           [[sol["solution_id"], sol["expected_verdict"] or "correct", *(sol.get("verdicts") or [])]
+                            for sol in r["solutions"]]))
     parts.append("<h2>Solutions</h2>")
     rows = [[p["id"], name, s["solution_id"], s["role"], s["lang"], s["expected_verdict"] or "", s["verdict"],
              s["tests_run"], s["message"][:120]]
             for p in summary["problems"] for name, r in p["suites"].items() for s in r["solutions"]]
-    parts.append(_table(["problem", "suite", "solution", "role", "language", "expected", "got", "tests run",
-                         "message"], rows))
+    parts.append(table(["problem", "suite", "solution", "role", "language", "expected", "got", "tests run",
+                        "message"], rows))
     style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>klearct evaluate</title>"
-                    f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
-    return path
+    return write_page(path, f"<!doctype html><html><head><meta charset='utf-8'><title>klearct evaluate</title>"
+                            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
