@@ -17,7 +17,7 @@ from rich.table import Table
 from klear_ct.config import ConfigError, load_config
 from klear_ct.model import Program, Verdict
 from klear_ct.sandbox import Limits, Sandbox, SandboxError, open_sandbox
-from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language
+from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language, language_for_suffix
 
 app = typer.Typer(help="Synthesize validated test cases for competitive-programming problems.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -30,7 +30,6 @@ err_console = Console(stderr=True)
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")]
 BackendOption = Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")]
 SlotsOption = Annotated[int | None, typer.Option("--slots", help="parallel sandbox slots (default: CPU count)")]
-SUFFIXES = {".py": "python3", ".cpp": "cpp17", ".cc": "cpp17", ".cxx": "cpp17", ".c": "c11"}
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -80,8 +79,8 @@ def sandbox_build(
 def language_of(path: Path, lang: str | None) -> str:
     if lang:
         return get_language(lang).name
-    if path.suffix in SUFFIXES:
-        return SUFFIXES[path.suffix]
+    if (known := language_for_suffix(path.suffix)) is not None:
+        return known.name
     raise fail(f"cannot tell the language of {path}; pass --lang ({', '.join(LANGUAGES)})")
 
 
