@@ -13,10 +13,9 @@ from klear_ct.cli.common import BackendOption, ConfigOption, SlotsOption, consol
 from klear_ct.judge import Judge
 from klear_ct.model import Program, Verdict
 from klear_ct.sandbox import Limits, SandboxError
-from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language
+from klear_ct.sandbox.languages import LANGUAGES, UnknownLanguage, get_language, language_for_suffix
 
 app = typer.Typer(help="Build, check and use the sandbox that runs untrusted programs.", no_args_is_help=True)
-SUFFIXES = {".py": "python3", ".cpp": "cpp17", ".cc": "cpp17", ".cxx": "cpp17", ".c": "c11"}
 
 
 @app.command("build")
@@ -39,8 +38,8 @@ def sandbox_build(
 def language_of(path: Path, lang: str | None) -> str:
     if lang:
         return get_language(lang).name
-    if path.suffix in SUFFIXES:
-        return SUFFIXES[path.suffix]
+    if (known := language_for_suffix(path.suffix)) is not None:
+        return known.name
     raise fail(f"cannot tell the language of {path}; pass --lang ({', '.join(LANGUAGES)})")
 
 

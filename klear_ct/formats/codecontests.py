@@ -37,10 +37,12 @@ from klear_ct.formats.rows import Where
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
 
 NAME = "codecontests"
+# CodeContests' own language ids, each mapped to a klearct language name: a name in the language
+# table (klear_ct.sandbox.languages), or one the sandbox does not run (python2, java17: skipped, with a warning)
 LANGUAGE_BY_ID = {1: "python2", 2: "cpp17", 3: "python3", 4: "java17"}  # 0: unknown, detected
 LANGUAGE_ID_BY_NAME = {"UNKNOWN_LANGUAGE": 0, "UNKNOWN": 0, "PYTHON": 1, "PYTHON2": 1, "CPP": 2, "PYTHON3": 3,
                        "JAVA": 4}
-ID_BY_LANGUAGE = {"python2": 1, "cpp17": 2, "c11": 2, "python3": 3, "java17": 4}
+ID_BY_LANGUAGE = {lang: k for k, lang in LANGUAGE_BY_ID.items()} | {"c11": 2}  # C goes out as CPP (0: unknown)
 SUITES = (("public_tests", "public"), ("private_tests", "private"), ("generated_tests", "generated"))
 
 

@@ -48,15 +48,17 @@ from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
 from klear_ct.judge.compare import icpc_name
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
+from klear_ct.sandbox.languages import language_for_suffix
 
 NAME = "icpc"
 DERIVE_CAP_S = 10.0
 DEFAULT_TIME_MULTIPLIER = 5.0
 DEFAULT_MEMORY_MB = 1024
 EXPECTED_VERDICT = {"wrong_answer": "WA", "time_limit_exceeded": "TLE", "run_time_error": "RE"}
-LANGUAGE_BY_SUFFIX = {".py": "python3", ".py3": "python3", ".cpp": "cpp17", ".cc": "cpp17", ".cxx": "cpp17",
-                      ".c++": "cpp17", ".c": "c11", ".java": "java", ".kt": "kotlin", ".rs": "rust", ".go": "go",
-                      ".cs": "csharp", ".js": "javascript", ".hs": "haskell", ".pas": "pascal"}
+# submissions in languages the sandbox does not run, named so the skip warning can count them
+# (runnable languages and their suffixes are the language table's: klear_ct.sandbox.languages)
+NOT_RUNNABLE_BY_SUFFIX = {".java": "java", ".kt": "kotlin", ".rs": "rust", ".go": "go", ".cs": "csharp",
+                          ".js": "javascript", ".hs": "haskell", ".pas": "pascal"}
 STATEMENT_NAMES = ("problem.en.tex", "problem.tex", "problem.en.md", "problem.md")
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"[ \t]*$', re.MULTILINE)
 
@@ -197,7 +199,9 @@ def _interactive(config: dict) -> str | None:
 
 
 def _language(path: Path, code: str) -> str:
-    lang = LANGUAGE_BY_SUFFIX.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
+    suffix = path.suffix.lower()
+    known = language_for_suffix(suffix)
+    lang = known.name if known else NOT_RUNNABLE_BY_SUFFIX.get(suffix, suffix.lstrip(".") or "unknown")
     if lang == "python3" and detect_language(code) == "python2":
         return "python2"
     return lang

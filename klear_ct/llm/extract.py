@@ -8,12 +8,11 @@ import re
 
 from klear_ct.errors import KlearctError
 from klear_ct.model import Program
+from klear_ct.sandbox.languages import language_for_fence
 
 FENCE = re.compile(r"^```[ \t]*([^\n`]*)\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 OPEN_FENCE = re.compile(r"^```", re.MULTILINE)
 EDIT = re.compile(r"^<{5,} ?SEARCH[^\n]*\n(.*?)^={5,}[ \t]*\n(.*?)^>{5,} ?REPLACE[^\n]*$", re.DOTALL | re.MULTILINE)
-TAGS = {"python": "python3", "python3": "python3", "py": "python3", "py3": "python3",
-        "cpp": "cpp17", "c++": "cpp17", "cc": "cpp17", "cxx": "cpp17", "cpp17": "cpp17", "c": "c11"}
 
 
 class ExtractionError(KlearctError, ValueError):
@@ -22,25 +21,31 @@ class ExtractionError(KlearctError, ValueError):
         self.cause = cause  # truncated | no_code_block | edit_not_applied
 
 
-def guess_language(code: str) -> str | None:
+def guess_languages(code: str) -> tuple[str, ...]:
+    """The languages `code` looks like, likeliest first; () when it cannot tell. A coarse look:
+    `#include` is C or C++ (C++ first: C compiles as C++ in practice, a plain-C answer is rare)."""
     if re.search(r"^\s*#\s*include\b", code, re.MULTILINE):
-        return "cpp17"  # C compiles as C++ in practice; a plain-C answer is rare here
+        return ("cpp17", "c11")
     try:
         ast.parse(code)
     except (SyntaxError, ValueError):
-        return None
-    return "python3" if re.search(r"^(import |from |def |print\(|for |while |class )", code, re.MULTILINE) else None
+        return ()
+    return ("python3",) if re.search(r"^(import |from |def |print\(|for |while |class )", code, re.MULTILINE) else ()
+
+
+def guess_language(code: str) -> str | None:
+    guesses = guess_languages(code)
+    return guesses[0] if guesses else None
 
 
 def language_of_block(tag: str, code: str) -> str | None:
     """The tag when it names a language we run and the code does not contradict it; else a guess."""
-    named = TAGS.get(tag.strip().lower().split()[0] if tag.strip() else "")
-    guessed = guess_language(code)
-    if named == "python3" and guessed == "cpp17":
-        return guessed
-    if named in ("cpp17", "c11") and guessed == "python3":
-        return guessed
-    return named or guessed
+    words = tag.split()  # the info string: a language tag, maybe followed by attributes
+    known = language_for_fence(words[0]) if words else None
+    guesses = guess_languages(code)
+    if known and (not guesses or known.name in guesses):
+        return known.name
+    return guesses[0] if guesses else None
 
 
 def extract_program(text: str | None, finish_reason: str | None = "stop", prefer: str = "python3") -> Program:

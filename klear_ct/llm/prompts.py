@@ -12,13 +12,12 @@ from pathlib import Path
 
 from klear_ct.errors import UsageError
 from klear_ct.model import Problem, Program
+from klear_ct.sandbox.languages import LANGUAGES
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 KINDS = ("regular", "corner", "hack", "validator", "repair_generator", "repair_inputs", "kill_incorrect",
          "checker_need", "checker_write", "checker_repair")
-LANG_NAMES = {"python3": "Python 3", "cpp17": "C++17", "c11": "C11"}
-FENCE_TAGS = {"python3": "python", "cpp17": "cpp", "c11": "c"}
 
 
 class PromptError(UsageError, KeyError):
@@ -65,8 +64,18 @@ def fill(template: str, values: dict) -> str:
     return PLACEHOLDER.sub(value, template)
 
 
+def fence_tag(lang: str) -> str:
+    """The tag on a code block in `lang` (the language table's first fence); none for a language it lacks."""
+    return LANGUAGES[lang].fence if lang in LANGUAGES else ""
+
+
+def display_name(lang: str) -> str:
+    """How prompts name `lang`: the language table's display name, else the name itself."""
+    return LANGUAGES[lang].display_name if lang in LANGUAGES else lang
+
+
 def code_block(program: Program) -> str:
-    return f"```{FENCE_TAGS.get(program.lang, '')}\n{program.code.rstrip()}\n```"
+    return f"```{fence_tag(program.lang)}\n{program.code.rstrip()}\n```"
 
 
 def problem_values(problem: Problem, lang: str) -> dict[str, str]:
@@ -77,4 +86,4 @@ def problem_values(problem: Problem, lang: str) -> dict[str, str]:
                          for t in problem.public_tests[:3]) or "(none given)"
     return {"statement": problem.statement.strip() or "(no statement)", "time_limit": f"{problem.time_limit_s:g}",
             "memory_limit": str(problem.memory_limit_mb), "gold": code_block(gold) if gold else "(none)",
-            "examples": examples, "lang": LANG_NAMES.get(lang, lang), "fence": FENCE_TAGS.get(lang, "")}
+            "examples": examples, "lang": display_name(lang), "fence": fence_tag(lang)}

@@ -1,0 +1,127 @@
+"""Every consumer of the language table knows every language in it: adding an entry to
+klear_ct.sandbox.languages.LANGUAGES is the whole job of adding a language. Pure: no sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from klear_ct.formats import codecontests, icpc
+from klear_ct.formats.languages import supported
+from klear_ct.formats.rows import Where
+from klear_ct.llm.extract import extract_program
+from klear_ct.llm.prompts import code_block, problem_values
+from klear_ct.model import Problem, Program, TestCase
+from klear_ct.sandbox import languages
+from klear_ct.sandbox.languages import (
+    LANGUAGES,
+    Language,
+    UnknownLanguage,
+    get_language,
+    language_for_fence,
+    language_for_suffix,
+)
+
+ENTRIES = list(LANGUAGES.values())
+each_language = pytest.mark.parametrize("lang", ENTRIES, ids=list(LANGUAGES))
+
+
+def fenced(tag: str, code: str) -> str:
+    return f"Here is the program:\n```{tag}\n{code.rstrip()}\n```\n"
+
+
+@each_language
+def test_entry_is_complete(lang: Language):
+    assert lang.name == lang.name.lower() and LANGUAGES[lang.name] is lang
+    assert lang.display_name.strip() and lang.hello.strip()
+    assert lang.suffixes and lang.fences
+    assert all(s.startswith(".") and s == s.lower() for s in lang.suffixes)
+    assert all(a == a.lower() for a in lang.aliases) and all(t == t.lower() and t.split() == [t] for t in lang.fences)
+    assert Path(lang.source_file).suffix in lang.suffixes  # the sandbox's own file name is one of its suffixes
+    assert lang.fence == lang.fences[0]
+    assert supported(lang.name)  # the readers keep programs in it
+
+
+@each_language
+def test_name_and_aliases_resolve(lang: Language):
+    for name in (lang.name, *lang.aliases):
+        assert get_language(name) is lang
+        assert get_language(name.upper()) is lang
+
+
+@each_language
+def test_suffixes_resolve(lang: Language):
+    for suffix in lang.suffixes:
+        assert language_for_suffix(suffix) is lang
+
+
+@each_language
+def test_every_fence_tag_extracts_a_program_of_the_language(lang: Language):
+    for tag in lang.fences:
+        assert language_for_fence(tag) is lang and language_for_fence(tag.upper()) is lang
+        for info in (tag, tag.upper(), f"{tag} title=main"):
+            program = extract_program(fenced(info, lang.hello), prefer=lang.name)
+            assert program == Program(lang=lang.name, code=lang.hello.rstrip() + "\n"), info
+
+
+@each_language
+def test_prompts_render_the_fence_and_display_name(lang: Language):
+    program = Program(lang=lang.name, code=lang.hello)
+    block = code_block(program)
+    assert block.startswith(f"```{lang.fence}\n") and block.endswith("\n```")
+    assert extract_program(block, prefer=lang.name).lang == lang.name  # what we write, we read back
+    problem = Problem(id="p", statement="Echo.", gold=[program],
+                      public_tests=[TestCase(problem_id="p", input="1\n", output="1\n")])
+    values = problem_values(problem, lang.name)
+    assert values["lang"] == lang.display_name
+    assert values["fence"] == lang.fence
+    assert values["gold"] == block
+
+
+@each_language
+def test_icpc_reader_knows_its_suffixes(lang: Language):
+    for suffix in lang.suffixes:
+        assert icpc._language(Path(f"submissions/accepted/sol{suffix}"), lang.hello) == lang.name
+        assert icpc._language(Path(f"sol{suffix.upper()}"), lang.hello) == lang.name  # ICPC folds case
+
+
+def _codecontests_gold(language_id: int, code: str) -> Program:
+    row = {"name": "p", "description": "Echo.", "solutions": {"language": [language_id], "solution": [code]},
+           "public_tests": {"input": ["1\n"], "output": ["1\n"]},
+           "time_limit": {"seconds": 1, "nanos": 0}, "memory_limit_bytes": 256 * 2**20}
+    problem = codecontests.parse_row(row, Where("t.jsonl", 1), lambda _: None)
+    return problem.gold[0]
+
+
+@each_language
+def test_codecontests_maps_its_ids_to_the_table(lang: Language):
+    ids = [k for k, name in codecontests.LANGUAGE_BY_ID.items() if name == lang.name]
+    for language_id in ids:  # CodeContests reads its id for the language as the language
+        assert _codecontests_gold(language_id, lang.hello) == Program(lang=lang.name, code=lang.hello)
+    if lang.name in codecontests.ID_BY_LANGUAGE:  # and what it writes reads back as a language we run
+        read_back = _codecontests_gold(codecontests.ID_BY_LANGUAGE[lang.name], lang.hello)
+        assert read_back.lang in LANGUAGES
+
+
+def test_codecontests_ids_name_table_languages_or_skipped_ones():
+    for name in codecontests.LANGUAGE_BY_ID.values():
+        assert name == name.lower() and (name in LANGUAGES) == supported(name)
+    assert set(codecontests.ID_BY_LANGUAGE) >= set(codecontests.LANGUAGE_BY_ID.values())
+
+
+def test_unknown_keys():
+    assert language_for_suffix(".txt") is None and language_for_suffix("") is None
+    assert language_for_fence("text") is None and language_for_fence("") is None
+    with pytest.raises(UnknownLanguage, match="known: " + ", ".join(LANGUAGES)):
+        get_language("brainfuck")
+    # known to the ICPC reader only to be counted and skipped
+    assert icpc._language(Path("Sol.kt"), "fun main() {}") == "kotlin" and not supported("kotlin")
+
+
+def test_a_key_two_languages_claim_is_a_table_error(monkeypatch):
+    cpp = LANGUAGES["cpp17"]
+    monkeypatch.setitem(LANGUAGES, "cpp20", replace(cpp, name="cpp20", aliases=(), fences=("cpp20",)))
+    with pytest.raises(ValueError, match="suffix '.cpp' belongs to both cpp17 and cpp20"):
+        languages._index(lambda lang: lang.suffixes, "suffix")
