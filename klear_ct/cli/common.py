@@ -19,7 +19,7 @@ from klear_ct.sandbox import Sandbox, SandboxError, open_sandbox
 from klear_ct.store import RunLocked, RunStore
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
 
