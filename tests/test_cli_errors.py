@@ -44,3 +44,32 @@ def test_no_docker_engine_is_exit_3(tmp_path):
     done = klearct("validate", SAMPLE, "-o", tmp_path / "run", "--backend", "docker", env=env)
     assert done.returncode == 3, done.stderr
     assert "start dockerd or use --backend local" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("", "empty.jsonl: no rows"),
+    ("  \n\n", "empty.jsonl: no rows"),
+    ('{"custom_id": 1\n', "line 1: bad JSON"),
+    ('{"foo": 1}\n', "cannot tell the format from its first row's keys (foo)"),
+])
+def test_an_input_with_no_problem_is_exit_2_and_leaves_no_run_folder(tmp_path, content, message):
+    path = tmp_path / "empty.jsonl"
+    path.write_text(content)
+    done = klearct("validate", path, "-o", tmp_path / "run")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+
+
+def test_a_garbage_parquet_is_named_as_unreadable(tmp_path):
+    path = tmp_path / "shard.parquet"
+    path.write_bytes(b"PAR1 this is not parquet at all" * 10)
+    done = klearct("validate", path, "-o", tmp_path / "run")
+    assert done.returncode == 2 and "shard.parquet: not a readable parquet file" in done.stderr, done.stderr
+
+
+def test_format_detection_looks_past_an_empty_first_shard(tmp_path):
+    from klear_ct.formats import detect_format
+
+    (tmp_path / "a.jsonl").write_text("")
+    (tmp_path / "b.jsonl").write_text(SAMPLE.read_text().splitlines()[0] + "\n")
+    assert detect_format(tmp_path) == "klear"

@@ -4,6 +4,7 @@ detection, and every exporter read back with both pyarrow and polars. Fast; no s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +26,7 @@ from klear_ct.store import RunStore
 DATA = Path(__file__).parent / "data" / "formats"
 KLEAR = DATA / "klear_mixed.jsonl"
 CODECONTESTS = DATA / "codecontests.jsonl"
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
 
 # -- language detection ------------------------------------------------------------------------
 
@@ -125,6 +127,24 @@ def test_bad_limits(value):
     with pytest.raises(FieldError) as info:
         parse_seconds(value, "time-limit")
     assert info.value.field == "time-limit"
+
+
+@pytest.mark.parametrize(("parse", "value", "bound"), [
+    (parse_seconds, 2000, "60 s bound (milliseconds?"), (parse_seconds, 1e9, "60 s bound"),
+    (parse_megabytes, 1e30, "16384 MB bound (bytes?"), (parse_megabytes, "268435456", "MB bound")])
+def test_limits_past_their_bounds_are_bad_fields(parse, value, bound):
+    with pytest.raises(FieldError, match=re.escape(bound)) as info:
+        parse(value, "limit")
+    assert info.value.field == "limit"
+
+
+def test_an_out_of_range_limit_is_a_bad_row_with_its_field(tmp_path):
+    path = tmp_path / "problems.jsonl"
+    row = json.loads(SAMPLE.read_text().splitlines()[0])
+    path.write_text(json.dumps(row | {"time-limit": 2000}) + "\n" + json.dumps(row | {"custom_id": "fine"}) + "\n")
+    rows = list(read_problems(path))
+    assert isinstance(rows[0], RowError) and rows[0].field == "time-limit" and "60 s bound" in str(rows[0])
+    assert rows[1].id == "fine"
 
 
 def test_row_error_text():

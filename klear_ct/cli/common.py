@@ -3,6 +3,7 @@ run lock and progress bars. Command modules import from here; this module import
 
 from __future__ import annotations
 
+import itertools
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from klear_ct.sandbox import Sandbox, SandboxError, open_sandbox
 from klear_ct.store import RunLocked, RunStore
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
 
@@ -85,6 +86,19 @@ def progress_bar(quiet: bool):
 
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err_console, disable=quiet, transient=False)
+
+
+def problem_rows(path: Path, input_format: str) -> Iterator:
+    """The rows of a problems file, read up to the first before anything is created: a file of no
+    known format, unreadable or with no problem at all is a usage error (exit 2), and no run
+    directory is left behind."""
+    from klear_ct.formats import read_problems
+
+    rows = read_problems(path, input_format)
+    first = next(rows, None)
+    if first is None:
+        raise fail(f"{path}: no problem in it")
+    return itertools.chain([first], rows)
 
 
 def check_export_format(name: str) -> None:

@@ -20,6 +20,7 @@ from klear_ct.cli.common import (
     locked_run,
     make_sandbox,
     problem_progress,
+    problem_rows,
     progress_bar,
 )
 
@@ -45,7 +46,6 @@ def validate(
     """Run generators, gold and incorrect solutions; keep consistent tests. Resumable; no LLM.
 
     Exit code: 0 all problems ok, 1 some problems failed (see `klearct report`), 2 usage, 3 sandbox."""
-    from klear_ct.formats import read_problems
     from klear_ct.pipeline.batch import validate_batch
     from klear_ct.pipeline.select import SELECT_MODES
     from klear_ct.pipeline.validate import ValidateSettings
@@ -53,11 +53,12 @@ def validate(
     if select not in SELECT_MODES:
         raise fail(f"--select must be one of {', '.join(SELECT_MODES)}")
     settings = ValidateSettings(min_gold_agree=min_gold_agree, require_all_golds=strict_golds, select=select)
+    rows = problem_rows(problems, input_format)
     with locked_run(out) as store:
         store.record_command("validate", problems=str(problems), format=input_format, select=select,
                              min_gold_agree=min_gold_agree, strict_golds=strict_golds)
         with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-            summary = validate_batch(read_problems(problems, input_format), store, sandbox, settings,
+            summary = validate_batch(rows, store, sandbox, settings,
                                      retry_failed=retry_failed, on_problem=problem_progress(bar, "validate"))
     data = {"run": str(out), **vars(summary)}
     if as_json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 
@@ -13,6 +14,10 @@ from klear_ct.model import Program
 
 DEFAULT_TIME_LIMIT_S = 2.0
 DEFAULT_MEMORY_LIMIT_MB = 256
+# limits past these are mistakes (milliseconds written as seconds, bytes as MB): the row is bad, not
+# an hour-long TLE per test; KLEARCT_MAX_TIME_LIMIT_S / KLEARCT_MAX_MEMORY_LIMIT_MB raise them
+MAX_TIME_LIMIT_S = float(os.environ.get("KLEARCT_MAX_TIME_LIMIT_S", 60))
+MAX_MEMORY_LIMIT_MB = float(os.environ.get("KLEARCT_MAX_MEMORY_LIMIT_MB", 16384))
 
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*$")
 _SECONDS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
@@ -42,13 +47,21 @@ def _number(value, field: str, units: dict[str, float], kind: str) -> float:
 
 
 def parse_seconds(value, field: str) -> float:
-    """2, 2.0, "2", "2.0", "2 s", "1 second", "1500 ms" -> seconds."""
-    return _number(value, field, _SECONDS, "time in seconds")
+    """2, 2.0, "2", "2.0", "2 s", "1 second", "1500 ms" -> seconds, at most MAX_TIME_LIMIT_S."""
+    seconds = _number(value, field, _SECONDS, "time in seconds")
+    if seconds > MAX_TIME_LIMIT_S:
+        raise FieldError(field, f"{value!r} is over the {MAX_TIME_LIMIT_S:g} s bound (milliseconds? write "
+                                f"'{value} ms'; KLEARCT_MAX_TIME_LIMIT_S raises the bound)")
+    return seconds
 
 
 def parse_megabytes(value, field: str) -> int:
-    """256, "256", "256 MB", "262144 KB", "1 GB" -> whole megabytes (rounded up)."""
-    return max(1, math.ceil(_number(value, field, _MEGABYTES, "memory size in MB") - 1e-9))
+    """256, "256", "256 MB", "262144 KB", "1 GB" -> whole megabytes (rounded up), at most MAX_MEMORY_LIMIT_MB."""
+    megabytes = _number(value, field, _MEGABYTES, "memory size in MB")
+    if megabytes > MAX_MEMORY_LIMIT_MB:
+        raise FieldError(field, f"{value!r} is over the {MAX_MEMORY_LIMIT_MB:g} MB bound (bytes? write "
+                                f"'{value} bytes'; KLEARCT_MAX_MEMORY_LIMIT_MB raises the bound)")
+    return max(1, math.ceil(megabytes - 1e-9))
 
 
 def json_value(value, field: str):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from klear_ct.errors import UsageError
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Unsupported
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz")
@@ -112,16 +113,23 @@ def _parquet_rows(path: Path) -> Iterator[tuple[Where, dict] | RowError]:
         yield RowError(name, None, None, f"cannot read parquet: {e}")
 
 
-def peek_keys(path: Path) -> set[str] | None:
-    """The keys of the first row of the first data file (parquet: its column names)."""
+def peek_keys(path: Path) -> set[str]:
+    """The keys of the first readable row of the data files (parquet: its column names), looking
+    past empty or corrupt shards; UsageError naming the shards when none has a row."""
+    problems: list[str] = []
     for file in data_files(Path(path)):
         if container(file) == "parquet":
             try:
                 return set(pq.read_schema(file).names)
-            except Exception:
-                return None
+            except Exception as e:  # noqa: BLE001 - pyarrow raises several kinds for a damaged file
+                problems.append(f"{file}: not a readable parquet file ({str(e).splitlines()[0][:200]})")
+                continue
+        bad: RowError | None = None
         for item in _json_rows(file):
             if not isinstance(item, RowError):
                 return set(item[1])
-        return None
+            bad = bad or item
+        problems.append(str(bad) if bad else f"{file}: no rows")
+    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    raise UsageError(f"{path}: no row to tell the format from: {shown}")
     return None
