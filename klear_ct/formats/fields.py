@@ -46,21 +46,23 @@ def _number(value, field: str, units: dict[str, float], kind: str) -> float:
     return number
 
 
+def _bounded(number: float, bound: float, value, field: str, unit: str, small_unit: str, env: str) -> float:
+    if number > bound:
+        raise FieldError(field, f"{value!r} is over the {bound:g} {unit} bound ({small_unit}? write "
+                                f"'{value} {small_unit}'; {env} raises the bound)")
+    return number
+
+
 def parse_seconds(value, field: str) -> float:
     """2, 2.0, "2", "2.0", "2 s", "1 second", "1500 ms" -> seconds, at most MAX_TIME_LIMIT_S."""
-    seconds = _number(value, field, _SECONDS, "time in seconds")
-    if seconds > MAX_TIME_LIMIT_S:
-        raise FieldError(field, f"{value!r} is over the {MAX_TIME_LIMIT_S:g} s bound (milliseconds? write "
-                                f"'{value} ms'; KLEARCT_MAX_TIME_LIMIT_S raises the bound)")
-    return seconds
+    return _bounded(_number(value, field, _SECONDS, "time in seconds"), MAX_TIME_LIMIT_S, value, field, "s", "ms",
+                    "KLEARCT_MAX_TIME_LIMIT_S")
 
 
 def parse_megabytes(value, field: str) -> int:
     """256, "256", "256 MB", "262144 KB", "1 GB" -> whole megabytes (rounded up), at most MAX_MEMORY_LIMIT_MB."""
-    megabytes = _number(value, field, _MEGABYTES, "memory size in MB")
-    if megabytes > MAX_MEMORY_LIMIT_MB:
-        raise FieldError(field, f"{value!r} is over the {MAX_MEMORY_LIMIT_MB:g} MB bound (bytes? write "
-                                f"'{value} bytes'; KLEARCT_MAX_MEMORY_LIMIT_MB raises the bound)")
+    megabytes = _bounded(_number(value, field, _MEGABYTES, "memory size in MB"), MAX_MEMORY_LIMIT_MB, value, field,
+                         "MB", "bytes", "KLEARCT_MAX_MEMORY_LIMIT_MB")
     return max(1, math.ceil(megabytes - 1e-9))
 
 
