@@ -73,3 +73,23 @@ def test_format_detection_looks_past_an_empty_first_shard(tmp_path):
     (tmp_path / "a.jsonl").write_text("")
     (tmp_path / "b.jsonl").write_text(SAMPLE.read_text().splitlines()[0] + "\n")
     assert detect_format(tmp_path) == "klear"
+
+
+def test_export_checks_what_it_reads(tmp_path):
+    from klear_ct.model import Problem
+    from klear_ct.store import RunStore
+
+    plain = tmp_path / "not-a-run"
+    plain.mkdir()
+    done = klearct("export", plain, "--format", "verl", "-o", tmp_path / "x.parquet")
+    assert done.returncode == 2 and "is not a run directory" in done.stderr, done.stderr
+    assert list(plain.iterdir()) == []  # nothing written into it (no manifest.json)
+
+    store = RunStore(tmp_path / "run")
+    store.write_problem(Problem(id="p"))  # a run whose only problem never validated
+    nothing = klearct("export", store.root, "--format", "verl", "-o", tmp_path / "x.parquet")
+    assert nothing.returncode == 1 and "nothing exported" in nothing.stderr, nothing.stderr
+
+    with store:  # another command holds the run: export refuses instead of exporting half of it
+        busy = klearct("export", store.root, "--format", "verl", "-o", tmp_path / "y.parquet")
+    assert busy.returncode == 2 and "in use" in busy.stderr and not (tmp_path / "y.parquet").exists()

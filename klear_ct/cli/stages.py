@@ -16,6 +16,7 @@ from klear_ct.cli.common import (
     SlotsOption,
     check_export_format,
     console,
+    err_console,
     fail,
     locked_run,
     make_sandbox,
@@ -83,17 +84,26 @@ def export(
     data_source: Annotated[str, typer.Option(help="verl data_source (picks verl's scorer)")] = "codecontests",
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
-    """Write trainer-ready files from a run's validated tests."""
+    """Write trainer-ready files from a run's validated tests. It takes the run's lock: a run that
+    another command is still writing is refused, not half exported.
+
+    Exit code: 0 exported, 1 nothing to export (no problem validated ok), 2 usage."""
     from klear_ct.pipeline.stages import export_validated
     from klear_ct.store import RunStore
 
     check_export_format(output_format)
-    summary = export_validated(RunStore(run), output_format, out, max_tests_per_problem=max_tests,
-                               validation_fraction=validation_fraction, seed=seed, data_source=data_source)
+    if not RunStore.is_run(run):
+        raise fail(f"{run} is not a run directory (it has no problems/ table); `klearct validate` makes one")
+    with locked_run(run) as store:
+        summary = export_validated(store, output_format, out, max_tests_per_problem=max_tests,
+                                   validation_fraction=validation_fraction, seed=seed, data_source=data_source)
     if as_json:
         print(json.dumps(summary, default=str))
-    else:
+    elif summary["problems"]:
         console.print(f"[green]exported[/] {output_format} → {out}: {summary}")
+    else:
+        err_console.print(f"[yellow]nothing exported:[/] no problem of {run} validated ok")
+    raise typer.Exit(EXIT_OK if summary["problems"] else EXIT_SOME_FAILED)
 
 
 def report(
