@@ -65,3 +65,27 @@ def test_other_comparisons():
     assert not get_comparison("floats")("nan", "1.0")
     with pytest.raises(ValueError, match="unknown comparison"):
         get_comparison("nope")
+
+
+def test_a_gold_stopped_by_the_wall_clock_alone_is_run_once_more():
+    """On a loaded machine a gold within its CPU limit can be stopped by the wall clock: it is run
+    again before its input is dropped; a CPU-time TLE is not."""
+    from klear_ct.model import Program
+    from klear_ct.pipeline.validate import run_gold
+
+    wall = decide_verdict(raw(timed_out=True, signal=9, exit_code=None, cpu_ms=100), LIMITS)
+    cpu = decide_verdict(raw(cpu_ms=1500), LIMITS)
+    ok = decide_verdict(raw(), LIMITS)
+
+    class Scripted:  # answers the first batch with a wall-clock TLE and a CPU TLE, then OK
+        def __init__(self):
+            self.batches = []
+
+        def run(self, program, texts, limits):
+            self.batches.append(list(texts))
+            return [wall, cpu, ok] if len(self.batches) == 1 else [ok] * len(texts)
+
+    sandbox = Scripted()
+    runs = run_gold(sandbox, Program(lang="python3", code="pass"), ["a", "b", "c"], LIMITS)
+    assert sandbox.batches == [["a", "b", "c"], ["a"]]
+    assert [r.verdict for r in runs] == [Verdict.OK, Verdict.TLE, Verdict.OK]

@@ -19,6 +19,7 @@ from klear_ct.pipeline.inputs import CandidateInput, Drop, InputSettings, collec
 from klear_ct.pipeline.select import select_tests
 from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.verdict import hit_wall_clock
 from klear_ct.text import shorten
 
 NOT_FAILED = (Verdict.OK, Verdict.JF)  # a failed judgement is no verdict on the solution
@@ -115,7 +116,7 @@ def judge_inputs(problem: Problem, inputs: Sequence[CandidateInput], sandbox: Sa
 
     gold_runs: list[list[RunResult]] = []
     for k, gold in enumerate(golds):
-        runs = sandbox.run(gold, texts, limits)
+        runs = run_gold(sandbox, gold, texts, limits)
         if runs and runs[0].verdict == Verdict.CE:
             result.event("run_golds", "failed", Cause.GOLD_COMPILE_ERROR, gold=k,
                          error=shorten(runs[0].stderr_tail, 2000))
@@ -184,6 +185,17 @@ def judge_inputs(problem: Problem, inputs: Sequence[CandidateInput], sandbox: Sa
                       gold_agree=sum(runs[i].verdict == Verdict.OK for runs in gold_runs), gold_total=len(golds))
              for i, ref in kept]
     return run_incorrect(problem, tests, sandbox, judge, limits, result), drops
+
+
+def run_gold(sandbox: Sandbox, gold: Program, texts: list[str], limits: Limits) -> list[RunResult]:
+    """A gold on every input; a run stopped by the wall clock alone (on a loaded machine, a gold
+    within its CPU limit can be) is run once more before it may drop an input, so that the kept
+    tests do not depend on the machine's load."""
+    runs = sandbox.run(gold, texts, limits)
+    again = [i for i, run in enumerate(runs) if hit_wall_clock(run)]
+    for i, run in zip(again, sandbox.run(gold, [texts[i] for i in again], limits) if again else [], strict=True):
+        runs[i] = run
+    return runs
 
 
 def run_incorrect(problem: Problem, tests: list[TestCase], sandbox: Sandbox, judge: Judge, limits: Limits,

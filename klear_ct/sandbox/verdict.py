@@ -14,6 +14,14 @@ from klear_ct.sandbox.limits import Limits
 OUT_OF_MEMORY = re.compile(r"MemoryError|std::bad_alloc|Cannot allocate memory|out of memory|mmap.*failed")
 
 
+WALL_CLOCK = "wall clock over"
+
+
+def hit_wall_clock(run: RunResult) -> bool:
+    """A TLE given by the wall clock alone (a sleeper, or a loaded machine), not by CPU time."""
+    return run.verdict == Verdict.TLE and run.message.startswith(WALL_CLOCK)
+
+
 def signal_name(number: int) -> str:
     try:
         return signals.Signals(number).name
@@ -43,7 +51,7 @@ def decide_verdict(raw: dict, limits: Limits) -> RunResult:
     if raw.get("container_oom"):
         return result(Verdict.MLE, "the sandbox ran out of memory")
     if raw.get("timed_out"):
-        return result(Verdict.TLE, f"wall clock over {limits.wall_s:g}s")
+        return result(Verdict.TLE, f"{WALL_CLOCK} {limits.wall_s:g}s")
     if cpu_ms > limits.time_s * 1000 or sig == signals.SIGXCPU:
         return result(Verdict.TLE, f"CPU time {cpu_ms:.0f} ms over {limits.time_s * 1000:.0f} ms")
     if raw.get("memory_exceeded"):
