@@ -35,6 +35,7 @@ class Cause(StrEnum):
     NO_INPUTS = "no_inputs"
     GENERATOR_FAILED = "generator_failed"
     NO_CONSISTENT_TESTS = "no_consistent_tests"
+    PROBLEM_CHANGED = "problem_changed"  # the problem or the settings differ from the finished result's
     # one generator run
     GENERATOR_COMPILE_ERROR = "generator_compile_error"
     GENERATOR_TIMEOUT = "generator_timeout"

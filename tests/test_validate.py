@@ -217,3 +217,20 @@ def test_a_checker_whose_sandbox_fails_fails_the_problem_and_a_retry_finishes_it
         again = validate_batch([problem], store, healthy, retry_failed=True)
     assert (again.done, again.failed) == (1, 0)
     assert store.done()["judged"]["outcome"] == "ok" and len(store.tests("judged")) == 14
+
+
+def test_a_changed_problem_or_setting_is_validated_again(docker_sandbox, tmp_path):
+    store = RunStore(tmp_path / "run")
+    problem = sum_problem(incorrect=[])
+    assert validate_batch([problem], store, docker_sandbox).done == 1
+    assert validate_batch([problem], store, docker_sandbox).skipped == 1  # unchanged: resumed, not redone
+
+    fewer_golds = problem.model_copy(update={"gold": problem.gold[:2]})
+    again = validate_batch([fewer_golds], store, docker_sandbox)
+    assert (again.done, again.skipped) == (1, 0)
+    assert {t.gold_total for t in store.tests("sum")} == {2}  # the tests come from the edited problem
+
+    stricter = validate_batch([fewer_golds], store, docker_sandbox, ValidateSettings(min_gold_agree=1))
+    assert (stricter.done, stricter.skipped) == (1, 0)
+    changed = [e for e in store.events() if e["cause"] == "problem_changed"]
+    assert [e["outcome"] for e in changed] == ["redone", "redone"]

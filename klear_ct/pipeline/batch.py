@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from klear_ct.errors import ProblemFailure
 from klear_ct.formats import RowError
-from klear_ct.model import Cause, Problem
+from klear_ct.model import Cause, Problem, content_hash
 from klear_ct.pipeline.validate import ProblemResult, ValidateSettings, validate_problem
 from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunStore
@@ -43,8 +43,11 @@ class BatchSummary(StageSummary):
 
 
 def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage: str, summary: StageSummary,
-                     retry_failed: bool, on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
-    """The problems `stage` still has to do; bad rows are recorded once, finished problems counted."""
+                     retry_failed: bool, on_problem: Callable[[str, str], None],
+                     fingerprint: Callable[[Problem], str] | None = None) -> Iterator[Problem]:
+    """The problems `stage` still has to do; bad rows are recorded once, finished problems counted.
+    With `fingerprint` (of what a result is computed from: the problem and the settings), a
+    finished problem whose fingerprint changed is done again, with an event saying so."""
     finished = store.done(stage)
     for row in rows:
         if isinstance(row, RowError):
@@ -60,6 +63,9 @@ def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage:
             on_problem(key, "skipped" if row.skipped else "bad row")
             continue
         previous = finished.get(row.id)
+        if previous and fingerprint and previous.get("fingerprint") not in (None, fingerprint(row)):
+            store.event(row.id, stage, "redone", Cause.PROBLEM_CHANGED, previous=previous["fingerprint"])
+            previous = None
         if previous and not (retry_failed and previous["outcome"] == "failed"):
             summary.skipped += 1
             if previous["outcome"] == "failed":
@@ -118,13 +124,17 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
     settings = settings or ValidateSettings()
     summary = BatchSummary()
 
+    def fingerprint(problem: Problem) -> str:
+        return content_hash(problem.model_dump_json(), repr(settings))
+
     def write(result: ProblemResult) -> None:
         store.write_tests(result.problem_id, result.tests)
         store.write_rows("solutions", result.problem_id, result.solutions)
         store.write_rows("generators", result.problem_id, result.generators)
         for event in result.events:
             store.event(result.problem_id, **event)
-        store.mark_done(result.problem_id, STAGE, result.outcome, result.cause, tests=len(result.tests))
+        store.mark_done(result.problem_id, STAGE, result.outcome, result.cause, tests=len(result.tests),
+                        fingerprint=fingerprints.pop(result.problem_id, None))
         summary.done += 1
         summary.tests += len(result.tests)
         if result.outcome == "failed":
@@ -134,11 +144,14 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
     def start(problem: Problem) -> ProblemResult:
         return safe_validate(problem, sandbox, settings)
 
+    fingerprints: dict[str, str] = {}  # of the problems in flight
+
     def stored(problems: Iterable[Problem]) -> Iterator[Problem]:
         for problem in problems:
             store.write_problem(problem)
+            fingerprints[problem.id] = fingerprint(problem)
             yield problem
 
-    problems = pending_problems(rows, store, STAGE, summary, retry_failed, on_problem)
+    problems = pending_problems(rows, store, STAGE, summary, retry_failed, on_problem, fingerprint)
     run_concurrently(stored(problems), start, workers or sandbox.slots, write, thread_name="validate")
     return summary
