@@ -38,7 +38,7 @@ from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
 
 NAME = "codecontests"
 # CodeContests' own language ids, each mapped to a klearct language name: a name in the language
-# table (klear_ct.sandbox.languages), or one the sandbox does not run (python2, java17: skipped, with a warning)
+# table (klear_ct.sandbox.languages), or one the sandbox does not run (skipped, with a warning)
 LANGUAGE_BY_ID = {1: "python2", 2: "cpp17", 3: "python3", 4: "java17"}  # 0: unknown, detected
 LANGUAGE_ID_BY_NAME = {"UNKNOWN_LANGUAGE": 0, "UNKNOWN": 0, "PYTHON": 1, "PYTHON2": 1, "CPP": 2, "PYTHON3": 3,
                        "JAVA": 4}
