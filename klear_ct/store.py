@@ -120,8 +120,9 @@ class RunStore:
     # -- paths ---------------------------------------------------------------------------------------
     @staticmethod
     def is_run(path: Path) -> bool:
-        """Whether `path` is a run directory (it holds a problems/ table)."""
-        return Path(path).is_dir() and (Path(path) / "problems").is_dir()
+        """Whether `path` is a run directory: one that a klearct command wrote (its tables or manifest)."""
+        path = Path(path)
+        return path.is_dir() and any((path / name).exists() for name in ("problems", "tests", "manifest.json"))
 
     @property
     def llm_cache_dir(self) -> Path:

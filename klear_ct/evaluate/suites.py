@@ -101,9 +101,9 @@ def from_path(name: str, spec: str, path: Path, problem_ids: set[str]) -> Suite:
 
 
 def _read_path(name: str, spec: str, path: Path, problem_ids: set[str]) -> Suite:
-    if path.is_dir() and ((path / "tests").is_dir() or (path / "manifest.json").exists()):
-        from klear_ct.store import RunStore
+    from klear_ct.store import RunStore
 
+    if RunStore.is_run(path):
         store = RunStore(path)
         return Suite(name, spec, {pid: tests for pid in sorted(problem_ids) if (tests := store.tests(pid))})
     try:
