@@ -93,3 +93,18 @@ def test_export_checks_what_it_reads(tmp_path):
     with store:  # another command holds the run: export refuses instead of exporting half of it
         busy = klearct("export", store.root, "--format", "verl", "-o", tmp_path / "y.parquet")
     assert busy.returncode == 2 and "in use" in busy.stderr and not (tmp_path / "y.parquet").exists()
+
+
+@pytest.mark.docker
+def test_bad_rows_are_shown_on_the_console_with_file_line_and_field(tmp_path):
+    import json
+
+    row = json.loads(SAMPLE.read_text().splitlines()[0])
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"custom_id": "cut", "question": \n'
+                    + json.dumps({k: v for k, v in row.items() if k != "solutions"} | {"custom_id": "x"}) + "\n")
+    done = klearct("validate", path, "-o", tmp_path / "run")
+    assert done.returncode == 1, done.stderr
+    shown = [line for line in done.stdout.splitlines() if line.strip().startswith("bad row:")]
+    assert len(shown) == 2 and "rows.jsonl line 1" in shown[0] and "bad JSON" in shown[0], done.stdout
+    assert "rows.jsonl line 2" in shown[1] and "solutions" in shown[1]

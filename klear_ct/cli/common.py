@@ -69,6 +69,8 @@ def locked_run(out: Path) -> Iterator[RunStore]:
         store.lock()
     except RunLocked as e:
         raise fail(str(e)) from None
+    except OSError as e:  # a read-only or impossible path
+        raise fail(f"cannot use {out} as a run directory: {e.strerror or e}") from None
     try:
         yield store
     finally:
@@ -99,6 +101,16 @@ def problem_rows(path: Path, input_format: str) -> Iterator:
     if first is None:
         raise fail(f"{path}: no problem in it")
     return itertools.chain([first], rows)
+
+
+def print_causes(summary) -> None:
+    """A stage summary's failures by cause, and its first bad rows with file, line and field."""
+    for cause, count in sorted(summary.causes.items()):
+        console.print(f"  failed: {cause} × {count}")
+    for error in summary.bad_row_errors:
+        console.print(f"  bad row: {error}", markup=False, highlight=False, soft_wrap=True)
+    if summary.bad_rows > len(summary.bad_row_errors):
+        console.print(f"  … and {summary.bad_rows - len(summary.bad_row_errors)} more bad rows (events.jsonl)")
 
 
 def check_export_format(name: str) -> None:

@@ -24,6 +24,7 @@ from klear_ct.cli.common import (
     fail,
     locked_run,
     make_sandbox,
+    print_causes,
     problem_progress,
     progress_bar,
 )
@@ -67,8 +68,7 @@ def print_generate(summary, out: Path) -> None:
                   f"[red]{summary.failed}[/] failed, {summary.bad_rows} bad rows, {summary.generators} generators "
                   f"kept; {summary.requests} LLM requests ({summary.cached} from the cache), "
                   f"{summary.prompt_tokens} prompt + {summary.completion_tokens} completion tokens → {out}")
-    for cause, count in sorted(summary.causes.items()):
-        console.print(f"  failed: {cause} × {count}")
+    print_causes(summary)
 
 
 def register(app: typer.Typer) -> None:

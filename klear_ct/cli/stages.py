@@ -20,6 +20,7 @@ from klear_ct.cli.common import (
     fail,
     locked_run,
     make_sandbox,
+    print_causes,
     problem_progress,
     problem_rows,
     progress_bar,
@@ -69,8 +70,7 @@ def validate(
                       f"[red]{summary.failed}[/] failed, {summary.bad_rows} bad rows, "
                       f"{summary.skipped_rows} rows skipped (unsupported), {summary.tests} tests kept "
                       f"→ {out}")
-        for cause, count in sorted(summary.causes.items()):
-            console.print(f"  failed: {cause} × {count}")
+        print_causes(summary)
     raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows else EXIT_OK)
 
 

@@ -20,6 +20,7 @@ from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunStore
 
 STAGE = "validate"
+SHOWN_BAD_ROWS = 5
 Result = TypeVar("Result")
 
 
@@ -31,6 +32,7 @@ class StageSummary:
     bad_rows: int = 0
     skipped_rows: int = 0  # sound rows klearct does not handle (interactive problems): not failures
     causes: dict[str, int] = field(default_factory=dict)
+    bad_row_errors: list[str] = field(default_factory=list)  # the first few, with file, line and field
 
     def count_failure(self, cause: str) -> None:
         self.failed += 1
@@ -57,6 +59,8 @@ def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage:
                 summary.skipped_rows += 1
             else:
                 summary.bad_rows += 1
+                if len(summary.bad_row_errors) < SHOWN_BAD_ROWS:
+                    summary.bad_row_errors.append(str(row))
             if key not in finished:
                 store.event(key, "read", outcome, cause, error=str(row))
                 store.mark_done(key, stage, outcome, cause, error=str(row))
