@@ -93,6 +93,8 @@ SNIPPETS = [
     (None, "This is not a program, just a sentence about printing numbers.\n"),
     (None, "   \n"),
     (None, "x = 1\n"),
+    ("python3", "import sys; sys.exit(4)\n"),  # short programs, as tests of exit codes use them
+    ("python3", "raise SystemExit(3)\n"),
 ]
 
 

@@ -125,6 +125,9 @@ def _python_score(text: str, lines: list[str]) -> int:
     if _has(r"\binput\s*\(\s*\)|\bsys\s*\.\s*(stdin|stdout|setrecursionlimit)\b|\b__name__\b|\bopen\s*\(\s*0\s*\)",
             text):
         score += 4
+    # short programs: `import sys; sys.exit(4)`, `raise SystemExit(3)`
+    if _has(r"^[ \t]*import\s+[\w.]+\s*;", text) or _has(r"\bsys\s*\.\s*exit\s*\(|\braise\s+SystemExit\b", text):
+        score += 4
     if _has(r"^[ \t]*(if|elif|else|for|while|try|except|finally|with|class)\b[^;{}\n]*:[ \t]*$", text):
         score += 3
     if _has(r"^[ \t]*for\s+[\w, ()]+\s+in\s+", text) or _has(r"\bfor\s+\w+\s+in\s+\w", text):
