@@ -234,3 +234,42 @@ def test_a_changed_problem_or_setting_is_validated_again(docker_sandbox, tmp_pat
     assert (stricter.done, stricter.skipped) == (1, 0)
     changed = [e for e in store.events() if e["cause"] == "problem_changed"]
     assert [e["outcome"] for e in changed] == ["redone", "redone"]
+
+
+FORK_BOMB_GOLD = "import os\nfor _ in range(10000):\n    try:\n        os.fork()\n    except OSError:\n        pass\nwhile True:\n    pass\n"
+BOMB_SCRIPT = """
+import sys
+from klear_ct.model import Problem, Program, TestCase
+from klear_ct.pipeline.batch import validate_batch
+from klear_ct.sandbox.docker_backend import DockerSandbox
+from klear_ct.store import RunStore
+gold = Program(lang="python3", code=sys.argv[2])
+problem = Problem(id="bomb", time_limit_s=2, gold=[gold, gold], public_tests=[
+    TestCase(problem_id="bomb", input=f"{i}\\n") for i in range(12)])
+print("started", flush=True)
+with DockerSandbox(slots=2) as sandbox:
+    validate_batch([problem], RunStore(sys.argv[1]), sandbox)
+"""
+
+
+def test_two_validates_at_once_one_with_a_fork_bomb_gold_do_not_disturb_each_other(docker_sandbox, tmp_path):
+    import subprocess
+    import sys
+
+    solo = RunStore(tmp_path / "solo")
+    validate_batch([sum_problem()], solo, docker_sandbox)
+    bomber = subprocess.Popen([sys.executable, "-c", BOMB_SCRIPT, str(tmp_path / "bomb"), FORK_BOMB_GOLD],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert bomber.stdout.readline().strip() == "started"
+        beside = RunStore(tmp_path / "beside")
+        rounds = 0
+        while bomber.poll() is None and rounds < 3:  # validate again and again while the bombs go off
+            with DockerSandbox(slots=2) as sandbox:
+                validate_batch([sum_problem()], beside, sandbox, retry_failed=True)
+            assert beside.all_tests_table().equals(solo.all_tests_table())
+            (tmp_path / "beside" / "done.jsonl").unlink()
+            rounds += 1
+    finally:
+        bomber.wait(timeout=300)
+    assert rounds >= 1 and RunStore(tmp_path / "bomb").done()["bomb"]["outcome"] == "failed"  # it did bomb
