@@ -154,17 +154,6 @@ class IncorrectProgram(Record):
     expected_verdict: str | None = None  # WA / TLE / RE when the source says so
 
 
-class Generator(Record):
-    problem_id: str
-    id: str
-    kind: Literal["regular", "corner", "hack", "given"] = "given"
-    program: Program
-    round: int = 0
-    model: str | None = None
-    status: str = "new"
-    error: str | None = None
-
-
 class Problem(Record):
     id: str
     statement: str = ""
