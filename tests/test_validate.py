@@ -273,3 +273,19 @@ def test_two_validates_at_once_one_with_a_fork_bomb_gold_do_not_disturb_each_oth
     finally:
         bomber.wait(timeout=300)
     assert rounds >= 1 and RunStore(tmp_path / "bomb").done()["bomb"]["outcome"] == "failed"  # it did bomb
+
+
+def test_a_sandbox_fault_on_an_incorrect_solution_is_no_kill(tmp_path):
+    faulty_wrong = IncorrectProgram(id="sum/faulty", program=Program(
+        lang="python3", code=ContainersPulledAway.MARKER + "\n" + SUM_PY), expected_verdict="WA")
+    problem = sum_problem(id="killed", incorrect=[faulty_wrong])
+    store = RunStore(tmp_path / "run")
+    with ContainersPulledAway(slots=2) as faulty:
+        summary = validate_batch([problem], store, faulty, workers=1)
+    # a correct program whose runs the sandbox broke: the problem fails, no test records a kill of it
+    assert (summary.failed, summary.causes) == (1, {"sandbox_error": 1})
+    assert store.tests("killed") == []
+    with DockerSandbox(slots=2) as healthy:
+        validate_batch([problem], store, healthy, retry_failed=True)
+    assert store.done()["killed"]["outcome"] == "ok"
+    assert not any("sum/faulty" in t.kills for t in store.tests("killed"))  # it is right: nothing kills it
