@@ -80,6 +80,8 @@ def export(
     validation_fraction: Annotated[float, typer.Option(help="share of problems in the validation split")] = 0.0,
     seed: Annotated[int, typer.Option(help="seed of the train/validation split")] = 0,
     data_source: Annotated[str, typer.Option(help="verl data_source (picks verl's scorer)")] = "codecontests",
+    holdout_fraction: Annotated[float, typer.Option(help="verl/trl: share of each problem's tests held out of the "
+                                                         "reward and scored apart (holdout_score)")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Write trainer-ready files from a run's validated tests."""
@@ -88,7 +90,8 @@ def export(
 
     check_export_format(output_format)
     summary = export_validated(RunStore(run), output_format, out, max_tests_per_problem=max_tests,
-                               validation_fraction=validation_fraction, seed=seed, data_source=data_source)
+                               validation_fraction=validation_fraction, seed=seed, data_source=data_source,
+                               holdout_fraction=holdout_fraction)
     if as_json:
         print(json.dumps(summary, default=str))
     else:

@@ -170,7 +170,8 @@ def run_rows(run) -> Iterator[tuple[Problem, list[TestCase]]]:
 
 
 def export(run_or_rows, format: str, out_path: str | Path, *, max_tests_per_problem: int | None = None,
-           validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests") -> dict:
+           validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests",
+           holdout_fraction: float = 0.0) -> dict:
     """Write a dataset of `format` (see `exporter_names()`) and return its summary.
 
     `run_or_rows`: a run directory (path or RunStore), a klearct parquet file, or an iterable
@@ -181,7 +182,7 @@ def export(run_or_rows, format: str, out_path: str | Path, *, max_tests_per_prob
 
     fmt = get_format(format, "export")
     options = ExportOptions(max_tests_per_problem=max_tests_per_problem, validation_fraction=validation_fraction,
-                            seed=seed, data_source=data_source)
+                            seed=seed, data_source=data_source, holdout_fraction=holdout_fraction)
     read_errors: list[str] = []
     if isinstance(run_or_rows, RunStore) or (isinstance(run_or_rows, str | Path) and _is_run(Path(run_or_rows))):
         rows: Rows = run_rows(run_or_rows)
