@@ -20,16 +20,23 @@ def response_text(query: str, prompt: str | None) -> str:
     return query
 
 
-def reward_dicts(queries, prompts, labels, mode: str = "binary", reward_url: str | None = None) -> dict:
-    """The get_reward answer as plain lists (what `klearct serve` sends back as JSON)."""
+def samples_of(queries, prompts, labels) -> list[tuple]:
     prompts = prompts if prompts is not None else [None] * len(queries)
-    samples = [(response_text(q, p), label, None) for q, p, label in zip(queries, prompts, labels, strict=True)]
-    url = remote.reward_url(reward_url)
-    results = remote.remote_scores(url, samples, mode) if url else score_many(samples, mode)
+    return [(response_text(q, p), label, None) for q, p, label in zip(queries, prompts, labels, strict=True)]
+
+
+def answer_of(results: list[dict]) -> dict:
+    """The get_reward answer as plain lists (what `klearct serve` sends back as JSON)."""
     scores = [float(r["score"]) for r in results]
     logs = {key: [float(r[key]) for r in results]
             for key in ("passed", "total", "format_ok", "sandbox_error", "holdout_score")}
     return {"rewards": scores, "scores": scores, "extra_logs": logs}
+
+
+def reward_dicts(queries, prompts, labels, mode: str = "binary", reward_url: str | None = None) -> dict:
+    samples = samples_of(queries, prompts, labels)
+    url = remote.reward_url(reward_url)
+    return answer_of(remote.remote_scores(url, samples, mode) if url else score_many(samples, mode))
 
 
 def reward_func(queries, prompts, labels, **kwargs) -> dict:
