@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from klear_ct.cli import evaluate, generate, sandbox, stages
+from klear_ct.cli import evaluate, generate, rl, sandbox, stages
 
 app = typer.Typer(help="Synthesize validated test cases for competitive-programming problems.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -13,5 +13,6 @@ app.add_typer(sandbox.app, name="sandbox")
 stages.register(app)
 generate.register(app)
 evaluate.register(app)
+rl.register(app)
 
 __all__ = ["app"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from pathlib import Path
 
 from klear_ct.sandbox import Sandbox, open_sandbox
 
@@ -17,14 +18,16 @@ _sandbox: Sandbox | None = None
 _owner_pid: int | None = None
 
 
-def open_configured_sandbox() -> Sandbox:
+def open_configured_sandbox(config_path: Path | None = None, backend: str | None = None,
+                            slots: int | None = None) -> Sandbox:
+    """A sandbox from klearct.toml / KLEARCT_SANDBOX_* (arguments win); installs no signal handler."""
     from klear_ct.config import load_config
     from klear_ct.sandbox.docker_backend import DockerSettings
 
-    config = load_config().sandbox
+    config = load_config(config_path).sandbox
     settings = DockerSettings(jobs_per_container=config.jobs_per_container,
                               container_memory_mb=config.container_memory_mb, runtime=config.runtime)
-    return open_sandbox(config.backend, slots=config.slots, settings=settings)
+    return open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings)
 
 
 def shared_sandbox() -> Sandbox:

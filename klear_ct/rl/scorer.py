@@ -48,6 +48,12 @@ def count(name: str, n: int = 1) -> None:
         counters[name] += n
 
 
+def counts() -> dict[str, int]:
+    """A copy of this process's counters."""
+    with _counters_lock:
+        return dict(counters)
+
+
 class BadGroundTruth(ValueError):
     """The sample's ground truth cannot be read as tests."""
 
