@@ -144,3 +144,19 @@ def test_the_shared_sandbox_is_one_per_process_and_thread_safe():
         assert [r["score"] for r in results] == [1.0, 1.0, 1.0, 0.0]
     finally:
         pool.close_shared()
+
+
+@pytest.mark.docker
+def test_the_readme_reward_snippet_runs():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Train with klearct rewards", 1)[1].split("\n## ", 1)[0]
+    snippets = re.findall(r"^```python\n(.*?)^```", section, re.DOTALL | re.MULTILINE)
+    assert snippets
+    try:
+        for snippet in snippets:
+            exec(compile(snippet, "README.md", "exec"), {})
+    finally:
+        pool.close_shared()
