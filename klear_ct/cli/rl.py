@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from klear_ct.cli.common import BackendOption, ConfigOption, SlotsOption, console, fail
+from klear_ct.cli.common import BackendOption, ConfigOption, SlotsOption, fail
 
 app = typer.Typer(help="Rewards for RL trainers over klearct's exports.", no_args_is_help=True)
 
@@ -85,4 +85,4 @@ def verl_args(
         lines.append(f"+reward.custom_reward_function.reward_kwargs.mode={mode}")
     if reward_url:
         lines.append(f"+reward.custom_reward_function.reward_kwargs.reward_url={reward_url}")
-    console.print(" ".join(lines), soft_wrap=True, highlight=False)
+    typer.echo(" ".join(lines))
