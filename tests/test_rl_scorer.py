@@ -46,6 +46,12 @@ def test_malformed_ground_truth_scores_zero_without_raising(truth, why):
     assert result["score"] == 0.0 and result["sandbox_error"] == 0 and why in result["detail"]
 
 
+def test_a_bad_comparison_or_extra_info_is_a_detail_not_an_exception():
+    truth = json.dumps({"inputs": ["1"], "outputs": ["1"], "judging": {"comparison": "no-such"}})
+    result = score(fenced(SUM), truth, extra_info="not a dict", sandbox=object())
+    assert result["score"] == 0.0 and result["sandbox_error"] == 0 and "no-such" in result["detail"]
+
+
 def test_no_usable_code_scores_zero_with_format_ok_zero():
     for completion in ("I think the answer is 42.", SUM, "```rust\nfn main(){}\n```", None):
         result = score(completion, TRUTH, sandbox=object())

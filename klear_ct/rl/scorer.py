@@ -173,7 +173,13 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
     if program is None:
         count("format_errors")
         return result(total=len(tests.inputs), detail="no fenced code block in a language the sandbox runs")
-    judging = {k: v for k, v in (extra_info or {}).items() if v is not None} | tests.judging
+    extra = extra_info if isinstance(extra_info, dict) else {}
+    judging = {k: v for k, v in extra.items() if v is not None} | tests.judging
+    try:
+        get_comparison(judging.get("comparison") or "lines")
+    except ValueError as e:
+        count("bad_ground_truth")
+        return result(total=len(tests.inputs), format_ok=1, language=program.lang, detail=f"malformed judging: {e}")
     try:
         if sandbox is None:
             from klear_ct.rl.pool import shared_sandbox
