@@ -63,7 +63,7 @@ def main() -> None:
     from test_rl_server import call, running_server
 
     with running_server("--slots", str(args.slots)) as (url, _):
-        served = [t.replace("Solution", "Served") + "\n" for t in texts]
+        served = [t.replace(" sample ", " served ") for t in texts]  # new sources: no compile cache hits
         start = time.monotonic()
         status, answer = call(url, "/score", {"samples": [{"completion": t, "ground_truth": truth} for t in served]},
                               key=None, timeout=900)
