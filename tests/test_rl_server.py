@@ -123,6 +123,8 @@ def test_run_code_answers_as_sandbox_fusion(server):
     assert broken["compile_result"]["return_code"] != 0 and "error" in broken["compile_result"]["stderr"]
     _, crash = run_code(server, "import sys; sys.stderr.write('boom'); raise SystemExit(4)")
     assert crash["status"] == "Failed" and crash["run_result"]["stderr"] == "boom"
+    _, nulls = run_code(server, "print(2)", memory_limit_MB=None, run_timeout=None, files=None)  # as verl sends
+    assert nulls["status"] == "Success" and nulls["run_result"]["stdout"] == "2\n"
     _, unknown = run_code(server, "fn main() {}", "rust")
     assert unknown["status"] == "SandboxError" and "rust" in unknown["message"]
     files = {"data.txt": base64.b64encode(b"from a file").decode()}

@@ -52,11 +52,12 @@ class RunCodeRequest(BaseModel):
     code: str
     language: str = "python"
     stdin: str | None = None
-    compile_timeout: float = 10
-    run_timeout: float = 10
-    memory_limit_MB: int = -1  # noqa: N815 - SandboxFusion's field name
-    files: dict[str, str | None] = {}
-    fetch_files: list[str] = []
+    # null is read as the default (verl sends memory_limit_MB: null when none is configured)
+    compile_timeout: float | None = 10
+    run_timeout: float | None = 10
+    memory_limit_MB: int | None = -1  # noqa: N815 - SandboxFusion's field name
+    files: dict[str, str | None] | None = {}
+    fetch_files: list[str] | None = []
 
 
 class RunCodeResponse(BaseModel):
@@ -118,11 +119,12 @@ def run_code(sandbox: Sandbox, request: RunCodeRequest, default_memory_mb: int, 
     """Run one program on one stdin; limits are capped to `cap`."""
     try:
         lang = get_language(LANGUAGE_NAMES.get(request.language, request.language))
-        files = request_files(request.files)
+        files = request_files(request.files or {})
     except (UnknownLanguage, ValueError) as e:
         return RunCodeResponse(status=RunStatus.SandboxError, message=str(e))
-    memory = default_memory_mb if request.memory_limit_MB <= 0 else request.memory_limit_MB
-    limits = Limits(time_s=max(0.1, min(float(request.run_timeout), cap.time_s)), memory_mb=min(memory, cap.memory_mb))
+    memory = request.memory_limit_MB if request.memory_limit_MB and request.memory_limit_MB > 0 else default_memory_mb
+    run_timeout = request.run_timeout if request.run_timeout and request.run_timeout > 0 else 10.0
+    limits = Limits(time_s=max(0.1, min(float(run_timeout), cap.time_s)), memory_mb=min(memory, cap.memory_mb))
     try:
         run = sandbox.run(Program(lang=lang.name, code=request.code), [request.stdin or ""], limits,
                           files=[files] if files else None)[0]

@@ -165,7 +165,7 @@ class BodyLimit:
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
             if len(body) > self.limit:
-                return await self._refuse(scope, receive, send)
+                return await self._refuse(scope, receive, send, more)
         replayed = False
 
         async def replay():
@@ -177,7 +177,15 @@ class BodyLimit:
 
         return await self.app(scope, replay, send)
 
-    async def _refuse(self, scope, receive, send):
+    async def _refuse(self, scope, receive, send, more: bool = True):
+        # read (and drop) a bounded part of the rest first, so the client gets the answer, not a reset
+        drained = 0
+        while more and drained < 4 * self.limit + MIB:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            more = message.get("more_body", False)
         response = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
         await response(scope, receive, send)
 
