@@ -16,14 +16,16 @@ $(BIN)/klearct: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-# verl in a venv of its own (CPU torch, ~1.9 GB): the tests run verl's scorer and reward manager on klearct's reward
+# verl in a venv of its own: the tests run verl's scorer and reward manager on klearct's reward, on CPU.
+# torch<2.14 takes the local CPU wheel (2.13.0+cpu) here; without the cap pip takes 2.14.1 with CUDA (+5 GB)
 VERL_VENV ?= build/venv-verl
 VERL_VERSION ?= 0.9.1
+VERL_TORCH ?= torch<2.14
 rl-venv: $(VERL_VENV)/bin/verl-installed
 
 $(VERL_VENV)/bin/verl-installed: pyproject.toml
 	$(PYTHON) -m venv $(VERL_VENV)
-	$(VERL_VENV)/bin/pip install -q 'verl==$(VERL_VERSION)' -e .
+	$(VERL_VENV)/bin/pip install -q 'verl==$(VERL_VERSION)' '$(VERL_TORCH)' -e .
 	touch $@
 
 engine:
