@@ -166,3 +166,36 @@ def test_the_readme_reward_snippet_runs():
             exec(compile(snippet, "README.md", "exec"), {})
     finally:
         pool.close_shared()
+
+
+def test_an_unreachable_reward_server_scores_zero_with_sandbox_error(monkeypatch):
+    from test_rl_server import free_port
+
+    from klear_ct.rl import remote, trl, verl
+
+    monkeypatch.setattr(remote.time, "sleep", lambda s: None)
+    monkeypatch.setenv("KLEARCT_REWARD_URL", f"http://127.0.0.1:{free_port()}")
+    results = verl.compute_score_batch(["codecontests"] * 2, [fenced(SUM)] * 2, [TRUTH] * 2, [None, None])
+    assert [(r["score"], r["sandbox_error"]) for r in results] == [(0.0, 1), (0.0, 1)]
+    assert set(results[0]) == set(SCORE_KEYS)
+    assert trl.reward(completions=[fenced(SUM)], ground_truth=[TRUTH]) == [0.0]
+
+
+def test_trl_completions_as_text_or_messages():
+    from klear_ct.rl.trl import completion_text
+
+    assert completion_text("plain") == "plain"
+    assert completion_text([{"role": "assistant", "content": "answer"}]) == "answer"
+    assert completion_text([{"role": "user", "content": "q"}, {"role": "assistant", "content": "a1"},
+                            {"role": "assistant", "content": "a2"}]) == "a2"
+    assert completion_text([]) == "" and completion_text({"content": None}) == ""
+
+
+def test_openrlhf_cuts_the_prompt_off_the_query():
+    from klear_ct.rl.openrlhf import answer_of, response_text
+
+    assert response_text("PROMPT```python\nx\n```", "PROMPT") == "```python\nx\n```"
+    assert response_text("other text", "PROMPT") == "other text"
+    answer = answer_of([{"score": 1.0, "passed": 2, "total": 2, "format_ok": 1, "sandbox_error": 0,
+                         "holdout_score": -1.0}])
+    assert answer["rewards"] == answer["scores"] == [1.0] and answer["extra_logs"]["passed"] == [2.0]
