@@ -89,6 +89,8 @@ def export(
     from klear_ct.store import RunStore
 
     check_export_format(output_format)
+    if holdout_fraction and output_format not in ("verl", "trl"):
+        raise fail("--holdout-fraction applies to the verl and trl formats only")
     summary = export_validated(RunStore(run), output_format, out, max_tests_per_problem=max_tests,
                                validation_fraction=validation_fraction, seed=seed, data_source=data_source,
                                holdout_fraction=holdout_fraction)
