@@ -91,7 +91,7 @@ def test_every_gold_scores_one_through_the_scorer(golds, docker_sandbox):
 def test_every_gold_scores_one_through_the_verl_adapter(golds):
     results = verl.compute_score_batch([s[3]["data_source"] for s in golds], [s[0] for s in golds],
                                        [s[1] for s in golds], [s[2] for s in golds])
-    assert [r["score"] for r in results] == [1.0] * len(golds)
+    assert not [(k, r) for k, r in enumerate(results) if r["score"] != 1.0]
     one = verl.compute_score("codecontests", golds[0][0], golds[0][1], golds[0][2])
     assert one["score"] == 1.0 and one["format_ok"] == 1
 
@@ -119,7 +119,9 @@ def test_every_gold_scores_one_through_the_openrlhf_adapter(golds):
 def test_every_gold_scores_one_through_the_server(golds, server_url):
     status, answer = call(server_url, "/score", {"samples": [{"completion": s[0], "ground_truth": s[1],
                                                               "extra_info": s[2]} for s in golds]}, key=None)
-    assert status == 200 and [r["score"] for r in answer["results"]] == [1.0] * len(golds)
+    assert status == 200
+    failures = [(k, r) for k, r in enumerate(answer["results"]) if r["score"] != 1.0]
+    assert not failures
     prompts = [s[3]["prompt"][0]["content"] for s in golds[:6]]
     status, reward = call(server_url, "/get_reward", {"query": [p + s[0] for p, s in zip(prompts, golds, strict=False)],
                                                       "prompts": prompts, "labels": [s[1] for s in golds[:6]]},

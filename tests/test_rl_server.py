@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -52,14 +53,16 @@ def call(url: str, path: str, body: dict | None = None, key: str | None = KEY, r
 def running_server(*options: str, timeout: float = 90):
     """`klearct serve` in a child process on a free loopback port; yields (url, process)."""
     port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen([sys.executable, "-m", "klear_ct.cli", "serve", "--port", str(port), "--slots", "1",
-                                *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                *options], stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
+    process.read_log = lambda: (log.seek(0), log.read())[1]
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                pytest.fail(f"klearct serve exited: {process.stdout.read()}")
+                pytest.fail(f"klearct serve exited: {process.read_log()}")
             try:
                 if call(url, "/v1/ping", timeout=2) == (200, "pong"):
                     break
@@ -76,6 +79,7 @@ def running_server(*options: str, timeout: float = 90):
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
 
 
 def sandbox_containers(pid: int) -> list[str]:
