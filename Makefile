@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # no registry is reachable here: bootstrap the image's base from Debian's mirror
 SANDBOX_BUILD_FLAGS ?= --offline
 
-.PHONY: setup venv engine sandbox-image demo check test test-fast bench lint clean
+.PHONY: setup venv rl-venv engine sandbox-image demo check test test-fast bench lint clean
 
 setup: venv engine sandbox-image
 
@@ -14,6 +14,18 @@ venv: $(BIN)/klearct
 $(BIN)/klearct: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# verl in a venv of its own: the tests run verl's scorer and reward manager on klearct's reward, on CPU.
+# torch<2.14 takes the local CPU wheel (2.13.0+cpu) here; without the cap pip takes 2.14.1 with CUDA (+5 GB)
+VERL_VENV ?= build/venv-verl
+VERL_VERSION ?= 0.9.1
+VERL_TORCH ?= torch<2.14
+rl-venv: $(VERL_VENV)/bin/verl-installed
+
+$(VERL_VENV)/bin/verl-installed: pyproject.toml
+	$(PYTHON) -m venv $(VERL_VENV)
+	$(VERL_VENV)/bin/pip install -q 'verl==$(VERL_VERSION)' '$(VERL_TORCH)' -e .
 	touch $@
 
 engine:
@@ -40,8 +52,8 @@ check: sandbox-image
 	$(BIN)/klearct sandbox check --backend docker
 	$(BIN)/klearct sandbox check --backend local
 
-test: sandbox-image
-	KLEARCT_REQUIRE_DOCKER=1 $(BIN)/python -m pytest -q
+test: sandbox-image rl-venv
+	KLEARCT_REQUIRE_DOCKER=1 KLEARCT_REQUIRE_VERL=1 $(BIN)/python -m pytest -q
 
 test-fast: venv
 	$(BIN)/python -m pytest -q -m "not docker and not local"
@@ -51,9 +63,10 @@ bench: sandbox-image
 	$(BIN)/python benchmarks/sandbox_bench.py
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/evaluate_bench.py
+	$(BIN)/python benchmarks/reward_bench.py
 
 lint: venv
 	$(BIN)/ruff check klear_ct tests benchmarks
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(VERL_VENV) *.egg-info .pytest_cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from klear_ct.cli import evaluate, generate, sandbox, stages
+from klear_ct.cli import evaluate, generate, rl, sandbox, stages
 from klear_ct.cli.common import fail
 from klear_ct.errors import UsageError
 
@@ -15,6 +15,7 @@ app.add_typer(sandbox.app, name="sandbox")
 stages.register(app)
 generate.register(app)
 evaluate.register(app)
+rl.register(app)
 
 
 

@@ -82,6 +82,8 @@ def export(
     validation_fraction: Annotated[float, typer.Option(help="share of problems in the validation split")] = 0.0,
     seed: Annotated[int, typer.Option(help="seed of the train/validation split")] = 0,
     data_source: Annotated[str, typer.Option(help="verl data_source (picks verl's scorer)")] = "codecontests",
+    holdout_fraction: Annotated[float, typer.Option(help="verl/trl: share of each problem's tests held out of the "
+                                                         "reward and scored apart (holdout_score)")] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Write trainer-ready files from a run's validated tests. It takes the run's lock: a run that
@@ -92,11 +94,14 @@ def export(
     from klear_ct.store import RunStore
 
     check_export_format(output_format)
+    if holdout_fraction and output_format not in ("verl", "trl"):
+        raise fail("--holdout-fraction applies to the verl and trl formats only")
     if not RunStore.is_run(run):
-        raise fail(f"{run} is not a run directory (it has no problems/ table); `klearct validate` makes one")
+        raise fail(f"{run} is not a run directory; `klearct validate` makes one")
     with locked_run(run) as store:
         summary = export_validated(store, output_format, out, max_tests_per_problem=max_tests,
-                                   validation_fraction=validation_fraction, seed=seed, data_source=data_source)
+                                   validation_fraction=validation_fraction, seed=seed, data_source=data_source,
+                                   holdout_fraction=holdout_fraction)
     if as_json:
         print(json.dumps(summary, default=str))
     elif summary["problems"]:

@@ -155,7 +155,8 @@ def read_with_tests(path: str | Path) -> Iterator[tuple[Problem, list[TestCase]]
 # -- export ------------------------------------------------------------------------------------
 
 def export(rows_or_file, format: str, out_path: str | Path, *, max_tests_per_problem: int | None = None,
-           validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests") -> dict:
+           validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests",
+           holdout_fraction: float = 0.0) -> dict:
     """Write a dataset of `format` (see `exporter_names()`) and return its summary.
 
     `rows_or_file`: an iterable of (Problem, tests) (a run's: `RunStore.problems_with_tests()`)
@@ -164,7 +165,7 @@ def export(rows_or_file, format: str, out_path: str | Path, *, max_tests_per_pro
     one file. Problems without tests are skipped and counted under summary["skipped"]."""
     fmt = get_format(format, "export")
     options = ExportOptions(max_tests_per_problem=max_tests_per_problem, validation_fraction=validation_fraction,
-                            seed=seed, data_source=data_source)
+                            seed=seed, data_source=data_source, holdout_fraction=holdout_fraction)
     read_errors: list[str] = []
     if isinstance(rows_or_file, str | Path):
         if detect_format(rows_or_file) != "klearct":

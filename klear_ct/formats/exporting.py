@@ -35,6 +35,8 @@ class ExportOptions:
     validation_fraction: float = 0.0
     seed: int = 0
     data_source: str = "codecontests"
+    # share of each problem's tests held out of the reward (verl / trl ground truth: holdout_inputs/outputs)
+    holdout_fraction: float = 0.0
 
     def __post_init__(self):
         if self.max_tests_per_problem is not None and (
@@ -42,6 +44,8 @@ class ExportOptions:
             raise UsageError(f"max_tests_per_problem must be at least 1, got {self.max_tests_per_problem!r}")
         if not 0.0 <= self.validation_fraction <= 1.0:
             raise UsageError(f"validation_fraction must be in [0, 1], got {self.validation_fraction!r}")
+        if not 0.0 <= self.holdout_fraction < 1.0:
+            raise UsageError(f"holdout_fraction must be in [0, 1), got {self.holdout_fraction!r}")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,24 @@ def split_of(problem_id: str, seed: int, validation_fraction: float) -> str:
         return TRAIN
     digest = hashlib.sha256(json.dumps([seed, problem_id]).encode()).digest()
     return VALIDATION if int.from_bytes(digest[:8], "big") / 2**64 < validation_fraction else TRAIN
+
+
+def held_out(problem_id: str, test_id: str, seed: int, holdout_fraction: float) -> bool:
+    """Whether a test is held out of the reward: a stable hash of (seed, problem id, test id)."""
+    if holdout_fraction <= 0.0:
+        return False
+    digest = hashlib.sha256(json.dumps(["holdout", seed, problem_id, test_id]).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < holdout_fraction
+
+
+def split_holdout(problem: Problem, tests: list[TestCase], options: ExportOptions
+                  ) -> tuple[list[TestCase], list[TestCase]]:
+    """(visible, held-out) tests; at least one test stays visible."""
+    held = [held_out(problem.id, t.id, options.seed, options.holdout_fraction) for t in tests]
+    if tests and all(held):
+        held[0] = False
+    return ([t for t, h in zip(tests, held, strict=True) if not h],
+            [t for t, h in zip(tests, held, strict=True) if h])
 
 
 def is_json(text: str) -> bool:
@@ -130,16 +152,32 @@ def test_values(problem: Problem, tests: list[TestCase]) -> tuple[list, list]:
     return [t.input for t in tests], [t.output for t in tests]
 
 
-def ground_truth(problem: Problem, tests: list[TestCase]) -> dict:
+def judging(problem: Problem) -> dict:
+    """What a reward needs besides the tests: limits, checker and comparison (klear_ct.rl reads it)."""
+    return {"time_limit_s": problem.time_limit_s, "memory_limit_mb": problem.memory_limit_mb,
+            "comparison": problem.comparison, "checker": problem.checker.code if problem.checker else None,
+            "checker_lang": problem.checker.lang if problem.checker else None}
+
+
+def ground_truth(problem: Problem, tests: list[TestCase], holdout: list[TestCase] = ()) -> dict:
+    """{"inputs", "outputs"} (the reward's tests), "fn_name" for function problems, "judging"
+    (limits, checker, comparison: TRL and OpenRLHF pass a reward nothing but this column), and
+    with held-out tests "holdout_inputs" / "holdout_outputs" (klearct's reward reports a held-out
+    score from them; verl's own scorers read only inputs/outputs)."""
     inputs, outputs = test_values(problem, tests)
     truth: dict = {"inputs": inputs, "outputs": outputs}
     if problem.io_mode == "function":
         truth["fn_name"] = problem.fn_name
+    if holdout:
+        truth["holdout_inputs"], truth["holdout_outputs"] = test_values(problem, list(holdout))
+    truth["judging"] = judging(problem)
     return truth
 
 
-def ground_truth_json(problem: Problem, tests: list[TestCase]) -> str:
-    return json.dumps(ground_truth(problem, tests), ensure_ascii=False)
+def ground_truth_json(problem: Problem, tests: list[TestCase], options: ExportOptions | None = None) -> str:
+    """The ground truth as JSON; with options.holdout_fraction, part of the tests held out."""
+    visible, held = split_holdout(problem, tests, options) if options else (tests, [])
+    return json.dumps(ground_truth(problem, visible, held), ensure_ascii=False)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -269,5 +307,6 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
                           if counts[k]},
         "max_tests_per_problem": options.max_tests_per_problem,
         "validation_fraction": options.validation_fraction,
+        "holdout_fraction": options.holdout_fraction,
         "seed": options.seed,
     }

@@ -4,7 +4,8 @@
 (`verl.utils.reward_score.default_compute_score`) picks this data up; the ground truth is
 the JSON string that scorer expects: {"inputs": [...], "outputs": [...]} and, for function
 problems, "fn_name" (inputs then hold each call's argument list, outputs the return values).
-Checker and limits travel in extra_info for rewards that use them.
+Checker and limits travel in extra_info and, with the comparison, in ground_truth["judging"];
+with --holdout-fraction part of the tests sit in ground_truth's holdout_inputs/outputs.
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ def record(item: ExportItem, options: ExportOptions) -> dict:
         "data_source": options.data_source,
         "prompt": prompt_messages(problem),
         "ability": "code",
-        "reward_model": {"style": "rule", "ground_truth": ground_truth_json(problem, item.tests)},
+        "reward_model": {"style": "rule", "ground_truth": ground_truth_json(problem, item.tests, options)},
         "extra_info": {
             "split": item.split, "index": item.index, "problem_id": problem.id,
             "time_limit_s": problem.time_limit_s, "memory_limit_mb": problem.memory_limit_mb,
             "checker": problem.checker.code if problem.checker else None,
             "checker_lang": problem.checker.lang if problem.checker else None,
-            "num_tests": len(item.tests),
+            "num_tests": len(item.tests),  # held-out ones included
         },
     }
 

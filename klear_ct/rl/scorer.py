@@ -1,0 +1,221 @@
+"""The reward: run a policy's completion on a problem's exported tests and score it.
+
+`score(completion, ground_truth, extra_info)` returns a dict with the same keys for every
+sample (`SCORE_KEYS`), so trainers can log them as columns. It never raises: a completion
+without usable code, a malformed ground truth and a sandbox fault all score 0 with a detail.
+
+All tests of one completion (visible and held-out) go to the sandbox in one `Judge.run`
+request, so a program is compiled once. `binary` is 1 only when every visible test passes
+(all tests run in that one request; `first_failure_verdict` is the first failing one);
+`fraction` is the share of visible tests passed. Held-out tests (export --holdout-fraction)
+never count in `score`; `holdout_score` is computed the same way beside it (-1 without any).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import numbers
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from klear_ct.judge import Judge, get_comparison
+from klear_ct.llm.extract import FENCE
+from klear_ct.model import Program, RunResult, Verdict
+from klear_ct.sandbox import Limits, Sandbox, SandboxError
+from klear_ct.sandbox.languages import language_for_fence
+from klear_ct.text import shorten
+
+log = logging.getLogger(__name__)
+
+MODES = ("binary", "fraction")
+SCORE_KEYS = ("score", "passed", "total", "format_ok", "first_failure_verdict", "sandbox_error", "holdout_score",
+              "holdout_passed", "holdout_total", "language", "max_cpu_ms", "detail")
+NO_HOLDOUT = -1.0
+# what a trainer-facing scorer allows at most, whatever a sample asks for
+MAX_LIMITS = Limits(time_s=10.0, memory_mb=2048)
+DEFAULT_LIMITS = Limits(time_s=2.0, memory_mb=256)
+
+counters: Counter = Counter()  # per process: scored, sandbox_errors, format_errors, bad_ground_truth
+_counters_lock = threading.Lock()
+
+
+def count(name: str, n: int = 1) -> None:
+    with _counters_lock:
+        counters[name] += n
+
+
+def counts() -> dict[str, int]:
+    """A copy of this process's counters."""
+    with _counters_lock:
+        return dict(counters)
+
+
+class BadGroundTruth(ValueError):
+    """The sample's ground truth cannot be read as tests."""
+
+
+@dataclass(frozen=True)
+class Tests:
+    inputs: list[str]
+    outputs: list[str]
+    holdout_inputs: list[str] = field(default_factory=list)
+    holdout_outputs: list[str] = field(default_factory=list)
+    judging: dict = field(default_factory=dict)  # limits, checker, comparison
+
+
+def _texts(value, name: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadGroundTruth(f"ground_truth[{name!r}] is not a list of strings")
+    return value
+
+
+def parse_ground_truth(ground_truth) -> Tests:
+    """The tests of a ground truth as klearct's verl/trl exports write it (a JSON string or dict)."""
+    if isinstance(ground_truth, bytes | bytearray):
+        ground_truth = ground_truth.decode("utf-8", errors="replace")
+    if isinstance(ground_truth, str):
+        try:
+            ground_truth = json.loads(ground_truth)
+        except ValueError as e:
+            raise BadGroundTruth(f"ground_truth is not JSON: {e}") from None
+    if not isinstance(ground_truth, dict):
+        raise BadGroundTruth(f"ground_truth is a {type(ground_truth).__name__}, not an object")
+    if ground_truth.get("fn_name"):
+        raise BadGroundTruth("function problems (fn_name) are not scored yet; export stdin problems")
+    inputs, outputs = _texts(ground_truth.get("inputs"), "inputs"), _texts(ground_truth.get("outputs"), "outputs")
+    held_in = _texts(ground_truth.get("holdout_inputs", []), "holdout_inputs")
+    held_out = _texts(ground_truth.get("holdout_outputs", []), "holdout_outputs")
+    if len(inputs) != len(outputs) or len(held_in) != len(held_out):
+        raise BadGroundTruth("ground_truth has a different number of inputs and outputs")
+    if not inputs:
+        raise BadGroundTruth("ground_truth has no tests")
+    judging = ground_truth.get("judging") or {}
+    if not isinstance(judging, dict):
+        raise BadGroundTruth("ground_truth['judging'] is not an object")
+    return Tests(inputs, outputs, held_in, held_out, judging)
+
+
+def extract_code(completion: str | None) -> Program | None:
+    """The last fenced block whose tag names a language of the sandbox; None when there is none."""
+    for tag, code in reversed(FENCE.findall(completion or "")):
+        words = tag.split()
+        lang = language_for_fence(words[0]) if words else None
+        if lang is not None and code.strip():
+            return Program(lang=lang.name, code=code)
+    return None
+
+
+def capped_limits(judging: dict, cap: Limits = MAX_LIMITS) -> Limits:
+    def number(key, default):
+        value = judging.get(key)
+        return value if isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0 else default
+
+    return Limits(time_s=min(float(number("time_limit_s", DEFAULT_LIMITS.time_s)), cap.time_s),
+                  memory_mb=int(min(number("memory_limit_mb", DEFAULT_LIMITS.memory_mb), cap.memory_mb)))
+
+
+def make_judge(judging: dict, sandbox: Sandbox) -> Judge:
+    checker = None
+    if judging.get("checker"):
+        checker = Program(lang=judging.get("checker_lang") or "cpp17", code=judging["checker"])
+    return Judge(sandbox, checker, get_comparison(judging.get("comparison") or "lines"))
+
+
+def result(**fields) -> dict:
+    """A score dict with every key of SCORE_KEYS."""
+    base = {"score": 0.0, "passed": 0, "total": 0, "format_ok": 0, "first_failure_verdict": "", "sandbox_error": 0,
+            "holdout_score": NO_HOLDOUT, "holdout_passed": 0, "holdout_total": 0, "language": "", "max_cpu_ms": 0.0,
+            "detail": ""}
+    base.update(fields)
+    return base
+
+
+def share(runs: Sequence[RunResult], mode: str) -> tuple[float, int]:
+    passed = sum(r.verdict == Verdict.OK for r in runs)
+    if mode == "binary":
+        return float(passed == len(runs)), passed
+    return passed / len(runs), passed
+
+
+def judge_with_retry(judge: Judge, program: Program, inputs: list[str], outputs: list[str], limits: Limits
+                     ) -> list[RunResult]:
+    """Judge.run, with runs the sandbox failed (SE) run once more; SandboxError when they fail again."""
+    runs = judge.run(program, inputs, limits, outputs)
+    faulty = [k for k, r in enumerate(runs) if r.verdict == Verdict.SE]
+    if faulty:
+        again = judge.run(program, [inputs[k] for k in faulty], limits, [outputs[k] for k in faulty])
+        for k, run in zip(faulty, again, strict=True):
+            if run.verdict == Verdict.SE:
+                raise SandboxError(run.message or "sandbox failure")
+            runs[k] = run
+    return runs
+
+
+def score(completion: str | None, ground_truth, extra_info: dict | None = None, mode: str = "binary",
+          sandbox: Sandbox | None = None, max_limits: Limits = MAX_LIMITS) -> dict:
+    """The reward of one completion (see the module doc). `sandbox` defaults to the process's shared one."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    try:
+        tests = parse_ground_truth(ground_truth)
+    except BadGroundTruth as e:
+        count("bad_ground_truth")
+        return result(detail=f"malformed ground truth: {e}")
+    program = extract_code(completion)
+    if program is None:
+        count("format_errors")
+        return result(total=len(tests.inputs), detail="no fenced code block in a language the sandbox runs")
+    extra = extra_info if isinstance(extra_info, dict) else {}
+    judging = {k: v for k, v in extra.items() if v is not None} | tests.judging
+    try:
+        get_comparison(judging.get("comparison") or "lines")
+    except ValueError as e:
+        count("bad_ground_truth")
+        return result(total=len(tests.inputs), format_ok=1, language=program.lang, detail=f"malformed judging: {e}")
+    try:
+        if sandbox is None:
+            from klear_ct.rl.pool import shared_sandbox
+
+            sandbox = shared_sandbox()
+        judge = make_judge(judging, sandbox)
+        runs = judge_with_retry(judge, program, tests.inputs + tests.holdout_inputs,
+                                tests.outputs + tests.holdout_outputs, capped_limits(judging, max_limits))
+    except Exception as e:  # noqa: BLE001 - a reward never raises into the trainer
+        count("sandbox_errors")
+        log.warning("klearct reward: sandbox failure, scored 0: %s", e)
+        return result(total=len(tests.inputs), format_ok=1, sandbox_error=1, language=program.lang,
+                      detail=f"sandbox failure: {shorten(str(e))}")
+    count("scored")
+    visible, held = runs[:len(tests.inputs)], runs[len(tests.inputs):]
+    value, passed = share(visible, mode)
+    first = next((r for r in visible if r.verdict != Verdict.OK), None)
+    out = result(score=value, passed=passed, total=len(visible), format_ok=1, language=program.lang,
+                 max_cpu_ms=max(r.cpu_ms for r in runs),
+                 first_failure_verdict=str(first.verdict) if first else "",
+                 detail=shorten(first.message or first.stderr_tail) if first else "")
+    if held:
+        out["holdout_score"], out["holdout_passed"] = share(held, mode)
+        out["holdout_total"] = len(held)
+    return out
+
+
+def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox | None = None,
+               max_limits: Limits = MAX_LIMITS) -> list[dict]:
+    """Score (completion, ground_truth, extra_info) samples concurrently, in order."""
+    if not samples:
+        return []
+    if sandbox is None:
+        from klear_ct.rl.pool import shared_sandbox
+
+        try:
+            sandbox = shared_sandbox()
+        except Exception:  # noqa: BLE001 - each sample then reports the sandbox failure itself
+            sandbox = None
+    workers = max(1, min(len(samples), sandbox.slots * 2 if sandbox else 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="klearct-score") as pool:
+        return list(pool.map(lambda s: score(s[0], s[1], s[2] if len(s) > 2 else None, mode, sandbox, max_limits),
+                             samples))
