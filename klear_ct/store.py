@@ -59,7 +59,9 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 
 def append_line(path: Path, record: dict) -> None:
-    """Append one JSON line and flush it to disk (a torn last line is skipped on reading)."""
+    """Append one JSON line and flush it to disk (a torn last line is skipped on reading); the
+    file and its folder are created when missing (a fresh run, a shared cache elsewhere)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as f:
         f.write(json.dumps(record, sort_keys=True) + "\n")
         f.flush()
