@@ -182,6 +182,14 @@ class RunStore:
         table = pa.Table.from_pylist([{"id": problem.id, "record": problem.model_dump_json(exclude_computed_fields=True)}])
         write_parquet_atomic(table, self.root / "problems" / f"{problem_key(problem.id)}.parquet")
 
+    def problem(self, problem_id: str) -> Problem | None:
+        """The stored problem of this id, or None."""
+        path = self.root / "problems" / f"{problem_key(problem_id)}.parquet"
+        if not path.exists():
+            return None
+        return next((Problem.model_validate_json(row["record"]) for row in pq.read_table(path).to_pylist()
+                     if row["id"] == problem_id), None)
+
     def problems(self) -> Iterator[Problem]:
         for path in sorted((self.root / "problems").glob("*.parquet")):
             for row in pq.read_table(path).to_pylist():

@@ -124,8 +124,11 @@ def test_icpc_package_time_limit_derived_once_and_its_judge_wins(tmp_path, fake_
     icpc_package(packages, "triangle", "name: Triangle\nvalidation: default\n")
     config = nightly_config(tmp_path, fake_openai.url, checker='"auto"')
     run = tmp_path / "run"
-    done = klearct("run", packages, "-o", run, "--config", config, "--json")
+    done = klearct("generate", packages, "-o", run, "--config", config, "--json")
     assert done.returncode == 0, done.stderr + done.stdout
+    # validate after generate, given the package again: it judges the generated problem, stored with its limit
+    checked = klearct("validate", packages, "-o", run, "--json")
+    assert checked.returncode == 0, checked.stderr + checked.stdout
     kinds = [task_of(body) for body in fake_openai.requests]
     # the package declares how to judge (default validation): no checker is asked for
     assert kinds == ["regular generator", "repair a generator whose inputs are invalid"]
@@ -186,3 +189,6 @@ def test_a_spend_cap_leaves_problems_pending_and_a_higher_cap_continues_them(tmp
     assert llm["budget"]["max_tokens"] == 10000 and llm["budget"]["share"] == pytest.approx(0.09)
     assert llm["by_prompt"]["regular"]["requests"] == 3 and llm["by_prompt"]["regular"]["cached"] == 1
     assert llm["by_problem"]["b"]["requests"] == 2
+    assert llm["by_prompt"]["corner"]["cost_usd"] == pytest.approx(3 * (100 + 4 * 50) / 1e6)
+    text = klearct("report", run).stdout
+    assert "LLM per prompt kind" in text and "9% of the spend cap (10000 tokens)" in text
