@@ -192,3 +192,6 @@ def test_a_spend_cap_leaves_problems_pending_and_a_higher_cap_continues_them(tmp
     assert llm["by_prompt"]["corner"]["cost_usd"] == pytest.approx(3 * (100 + 4 * 50) / 1e6)
     text = klearct("report", run).stdout
     assert "LLM per prompt kind" in text and "9% of the spend cap (10000 tokens)" in text
+    page = tmp_path / "report.html"
+    assert klearct("report", run, "--html", page).returncode == 0
+    assert "prompt kind" in page.read_text() and "cache hits" in page.read_text()

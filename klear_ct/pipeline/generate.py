@@ -77,7 +77,7 @@ def develop(session: Session) -> Problem:
     if not declares_judge(problem) and needs_checker(session):
         checker = write_checker(session)
         if checker is None:
-            raise ProblemFailure("checker_rejected", "no checker passed checker validation")
+            raise ProblemFailure(Cause.CHECKER_REJECTED, "no checker passed checker validation")
         problem = session.problem = problem.model_copy(update={"checker": checker})
     session.validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
 

@@ -4,7 +4,8 @@ Per problem it writes `problems/` (the problem with its kept generators and chec
 `generation/` (every program tried, round by round, with its error report), `llm/` (every
 request: prompt kind, round, the error report sent, the answer, tokens) and the error reports
 as text under `llm/reports/`. The LLM cache (`llm/cache/`) and the usage log (`llm/usage.jsonl`)
-are written by the client as answers arrive.
+are written by the client as answers arrive. When the run's spend cap is reached, the problem
+in progress and the ones not started are left pending: events, but no done line.
 """
 
 from __future__ import annotations
