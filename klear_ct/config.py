@@ -46,6 +46,10 @@ class LLMConfig(BaseModel):
     cache_dir: Path | None = None  # the response cache; default RUN/llm/cache (share one across nightly runs)
     price_prompt_per_1m: float | None = None  # USD per 1M prompt tokens, for the cost in `klearct report`
     price_completion_per_1m: float | None = None
+    # a spend cap per run directory (all its commands together): when reached, the problems left
+    # are pending, and a later run with a higher cap continues them from the cache
+    max_tokens_per_run: int | None = None  # prompt + completion tokens
+    max_cost_usd_per_run: float | None = None  # needs the prices above
 
     def api_key(self) -> str:
         # local servers (vLLM, Ollama) accept any key; the SDK insists on one

@@ -70,6 +70,7 @@ class Cause(StrEnum):
     CHECKER_UNVERIFIABLE = "checker_unverifiable"
     VALIDATOR_REJECTS_EXAMPLES = "validator_rejects_examples"
     VALIDATOR_REJECTED = "validator_rejected"
+    LLM_BUDGET_REACHED = "llm_budget_reached"  # the run's spend cap: the problem is left pending
 
 
 @dataclass

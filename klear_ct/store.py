@@ -59,7 +59,9 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 
 def append_line(path: Path, record: dict) -> None:
-    """Append one JSON line and flush it to disk (a torn last line is skipped on reading)."""
+    """Append one JSON line and flush it to disk (a torn last line is skipped on reading); the
+    file and its folder are created when missing (a fresh run, a shared cache elsewhere)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as f:
         f.write(json.dumps(record, sort_keys=True) + "\n")
         f.flush()
@@ -179,6 +181,14 @@ class RunStore:
     def write_problem(self, problem: Problem) -> None:
         table = pa.Table.from_pylist([{"id": problem.id, "record": problem.model_dump_json(exclude_computed_fields=True)}])
         write_parquet_atomic(table, self.root / "problems" / f"{problem_key(problem.id)}.parquet")
+
+    def problem(self, problem_id: str) -> Problem | None:
+        """The stored problem of this id, or None."""
+        path = self.root / "problems" / f"{problem_key(problem_id)}.parquet"
+        if not path.exists():
+            return None
+        return next((Problem.model_validate_json(row["record"]) for row in pq.read_table(path).to_pylist()
+                     if row["id"] == problem_id), None)
 
     def problems(self) -> Iterator[Problem]:
         for path in sorted((self.root / "problems").glob("*.parquet")):

@@ -33,10 +33,12 @@ ModelOption = Annotated[str | None, typer.Option("--model", help="model name (de
 RoundsOption = Annotated[int | None, typer.Option("--max-rounds", help="repair rounds per program (default: config)")]
 WorkersOption = Annotated[int | None, typer.Option("--workers", help="problems generated at once "
                                                                      "(default: the config's llm.concurrency)")]
+MaxTokensOption = Annotated[int | None, typer.Option("--max-tokens-per-run", help="spend cap: tokens of all the "
+                                                     "run's requests (default: the config's llm.max_tokens_per_run)")]
 RetryOption = Annotated[bool, typer.Option(help="generate problems that failed last time again")]
 
 
-def load(config_path: Path | None, model: str | None, max_rounds: int | None):
+def load(config_path: Path | None, model: str | None, max_rounds: int | None, max_tokens: int | None = None):
     from klear_ct.config import ConfigError, load_config
     from klear_ct.pipeline.session import GenerateSettings
 
@@ -46,6 +48,8 @@ def load(config_path: Path | None, model: str | None, max_rounds: int | None):
         raise fail(str(e)) from None
     if model:
         config = config.model_copy(update={"llm": config.llm.model_copy(update={"model": model})})
+    if max_tokens is not None:
+        config = config.model_copy(update={"llm": config.llm.model_copy(update={"max_tokens_per_run": max_tokens})})
     g = config.generate
     settings = GenerateSettings(counts=tuple(g.counts.items()), max_rounds=g.max_rounds if max_rounds is None
                                 else max_rounds, kill_rounds=g.kill_rounds, checker=g.checker, validator=g.validator,
@@ -69,6 +73,18 @@ def print_generate(summary, out: Path) -> None:
                   f"kept; {summary.requests} LLM requests ({summary.cached} from the cache), "
                   f"{summary.prompt_tokens} prompt + {summary.completion_tokens} completion tokens → {out}")
     print_causes(summary)
+    print_pending(summary)
+
+
+def pending_to_stderr(summary) -> None:
+    if summary.pending:
+        typer.echo(f"spend cap reached: {summary.budget_reached}; {summary.pending} problems left pending", err=True)
+
+
+def print_pending(summary) -> None:
+    if summary.pending:
+        console.print(f"[yellow]spend cap reached[/]: {summary.budget_reached}; {summary.pending} problems left "
+                      "pending — run again with a higher cap to continue them (answered requests come from the cache)")
 
 
 def register(app: typer.Typer) -> None:
@@ -77,15 +93,16 @@ def register(app: typer.Typer) -> None:
     @app.command("generate")
     def generate(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
                  model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
-                 retry_failed: RetryOption = False, as_json: JsonOption = False, config: ConfigOption = None,
-                 backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                 max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
+                 config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
         """Ask an OpenAI-compatible LLM for generator (and checker) programs; repair them with
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
-        Exit code: 0 all problems ok, 1 some failed (see `klearct report`), 2 usage, 3 sandbox."""
+        Exit code: 0 all problems ok, 1 some failed or left pending by the spend cap (see
+        `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import generate_stage
 
-        loaded, settings = load(config, model, max_rounds)
+        loaded, settings = load(config, model, max_rounds, max_tokens)
         prompts = prompts_of(loaded)
         with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox, \
                 progress_bar(as_json) as bar:
@@ -93,9 +110,10 @@ def register(app: typer.Typer) -> None:
                                      workers, problem_progress(bar, "generate"))
         if as_json:
             print(json.dumps({"run": str(out), **vars(summary)}))
+            pending_to_stderr(summary)
         else:
             print_generate(summary, out)
-        raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows else EXIT_OK)
+        raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows or summary.pending else EXIT_OK)
 
     @app.command("run")
     def run(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
@@ -103,15 +121,16 @@ def register(app: typer.Typer) -> None:
             export_out: Annotated[Path | None, typer.Option("--export-out", help="export file "
                                                             "(default: RUN/export/FORMAT.parquet)")] = None,
             model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
-            retry_failed: RetryOption = False, as_json: JsonOption = False, config: ConfigOption = None,
-            backend: BackendOption = None, slots: SlotsOption = None) -> None:
+            max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
+            config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected.
 
-        Exit code: 0 all problems ok, 1 some failed (see `klearct report`), 2 usage, 3 sandbox."""
+        Exit code: 0 all problems ok, 1 some failed or left pending by the spend cap (see
+        `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import run_nightly
 
         check_export_format(export_format)
-        loaded, settings = load(config, model, max_rounds)
+        loaded, settings = load(config, model, max_rounds, max_tokens)
         prompts = prompts_of(loaded)
         with locked_run(out) as store:
             with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
@@ -124,9 +143,10 @@ def register(app: typer.Typer) -> None:
                 "export": {"format": export_format, "out": str(target), **exported}}
         if as_json:
             print(json.dumps(data, default=str))
+            pending_to_stderr(generated)
         else:
             print_generate(generated, out)
             console.print(f"[bold]{validated.done}[/] problems validated, {validated.skipped} already done, "
                           f"[red]{validated.failed}[/] failed, {validated.tests} tests kept")
             console.print(f"[green]exported[/] {export_format} → {target}: {exported}")
-        raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+        raise typer.Exit(EXIT_SOME_FAILED if failed or done.pending else EXIT_OK)

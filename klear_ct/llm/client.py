@@ -26,7 +26,9 @@ from tenacity import (
 
 from klear_ct.config import LLMConfig
 from klear_ct.errors import KlearctError
+from klear_ct.llm.budget import Budget
 from klear_ct.llm.cache import ResponseCache, cache_key
+from klear_ct.model import Cause
 from klear_ct.store import append_line
 
 
@@ -36,6 +38,13 @@ class LLMError(KlearctError, RuntimeError):
     def __init__(self, cause: str, message: str, attempts: int = 1):
         super().__init__(message)
         self.cause, self.attempts = cause, attempts
+
+
+class BudgetReached(LLMError):
+    """The run's spend cap is reached: nothing was sent, the problem is left pending."""
+
+    def __init__(self, message: str):
+        super().__init__(Cause.LLM_BUDGET_REACHED, message, attempts=0)
 
 
 class MalformedReply(KlearctError, RuntimeError):
@@ -113,8 +122,8 @@ def parse_completion(response) -> Completion:
 
 class LLMClient:
     def __init__(self, config: LLMConfig, cache: ResponseCache | None = None, usage_log: Path | None = None,
-                 sleep: Callable[[float], None] | None = None):
-        self.config, self.cache, self.usage_log = config, cache, usage_log
+                 sleep: Callable[[float], None] | None = None, budget: Budget | None = None):
+        self.config, self.cache, self.usage_log, self.budget = config, cache, usage_log, budget
         # the SDK's own retries are off: tenacity decides, so the budget covers every try
         self.sdk = openai.OpenAI(base_url=config.base_url, api_key=config.api_key(), max_retries=0,
                                  timeout=config.timeout_s)
@@ -137,7 +146,11 @@ class LLMClient:
             return Completion(texts=hit["texts"], finish_reasons=hit["finish_reasons"],
                               prompt_tokens=hit.get("prompt_tokens", 0),
                               completion_tokens=hit.get("completion_tokens", 0), cached=True)
+        if self.budget is not None and (why := self.budget.reached()) is not None:
+            raise BudgetReached(why)
         completion = self._request(messages, params)
+        if self.budget is not None:
+            self.budget.add(completion.prompt_tokens, completion.completion_tokens)
         if self.cache is not None:
             self.cache.put(key, {"texts": completion.texts, "finish_reasons": completion.finish_reasons,
                                  "prompt_tokens": completion.prompt_tokens,

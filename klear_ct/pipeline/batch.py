@@ -119,6 +119,16 @@ def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings
         return ProblemResult(problem.id).fail(failure_cause(e), error=str(e)[:500])
 
 
+def generated_versions(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
+    """Each row, or for a problem that `generate` finished in this run the stored problem instead:
+    the one with the generators, the checker and the time limit derived once, so that validate
+    judges under the very limit generate did (no second derivation)."""
+    generated = store.done("generate")
+    for row in rows:
+        stored = store.problem(row.id) if isinstance(row, Problem) and row.id in generated else None
+        yield stored or row
+
+
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
                    settings: ValidateSettings | None = None, retry_failed: bool = False,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None,
@@ -156,6 +166,7 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
             fingerprints[problem.id] = fingerprint(problem)
             yield problem
 
-    problems = pending_problems(rows, store, STAGE, summary, retry_failed, on_problem, fingerprint)
+    problems = pending_problems(generated_versions(rows, store), store, STAGE, summary, retry_failed, on_problem,
+                                fingerprint)
     run_concurrently(stored(problems), start, workers or sandbox.slots, write, thread_name="validate")
     return summary

@@ -2,7 +2,8 @@
 then `kill_incorrect` rounds for incorrect solutions that survive every kept test.
 
 The result is the problem with the kept generators (and checker) added, ready for `validate`.
-LLM faults and hopeless problems end the problem with a cause; they never raise.
+LLM faults and hopeless problems end the problem with a cause; they never raise. A problem
+stopped by the run's spend cap ends "pending" (not done: the next run continues it).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from klear_ct.errors import ProblemFailure
-from klear_ct.llm.client import LLMClient, LLMError, Usage
+from klear_ct.llm.client import BudgetReached, LLMClient, LLMError, Usage
 from klear_ct.llm.prompts import Prompts, code_block
 from klear_ct.model import Cause, Outcome, Problem
+from klear_ct.pipeline.batch import failure_cause
 from klear_ct.pipeline.checker import needs_checker, write_checker
 from klear_ct.pipeline.input_validator import write_validator
 from klear_ct.pipeline.repair import develop_generator
@@ -42,6 +44,10 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
         if len(final.generators) == len(problem.generators):
             outcome, cause = "failed", Cause.NO_GENERATOR_PASSED
             session.event("generate", "failed", cause, programs=len(session.programs))
+    except BudgetReached as e:
+        # not a failure: nothing more was sent; the next run (a higher cap) redoes it from the cache
+        outcome, cause, final = "pending", e.cause, session.progress()
+        session.event("generate", "pending", e.cause, error=str(e), generators_kept=len(session.accepted))
     except LLMError as e:
         # what passed before the LLM gave out is kept: `klearct run` validates it, and
         # --retry-failed redoes the rest, the passed part answered from the cache
@@ -49,8 +55,11 @@ def generate_problem(problem: Problem, llm: LLMClient, prompts: Prompts, sandbox
         session.event("generate", "failed", e.cause, error=str(e), attempts=e.attempts,
                       generators_kept=len(session.accepted))
     except ProblemFailure as e:
-        outcome, cause = "failed", e.cause
+        outcome, cause, final = "failed", e.cause, session.progress()
         session.event("generate", "failed", e.cause, error=str(e))
+    except Exception as e:  # noqa: BLE001 - a bug fails its problem; the answered requests still count
+        outcome, cause, final = "failed", failure_cause(e), session.progress()
+        session.event("generate", "failed", cause, error=str(e)[:500])
     return GenerateResult(problem_id=problem.id, problem=final, outcome=outcome, cause=cause,
                           kept=len(final.generators) - len(problem.generators), usage=session.usage,
                           requests=session.requests, programs=session.programs, events=session.events)
@@ -65,10 +74,10 @@ def develop(session: Session) -> Problem:
         problem, note = derive_time_limit(problem, session.sandbox)
         session.problem = problem
         session.event("generate", "warning", Cause.TIME_LIMIT_DERIVED, time_limit_s=problem.time_limit_s, note=note)
-    if problem.checker is None and needs_checker(session):
+    if not declares_judge(problem) and needs_checker(session):
         checker = write_checker(session)
         if checker is None:
-            raise ProblemFailure("checker_rejected", "no checker passed checker validation")
+            raise ProblemFailure(Cause.CHECKER_REJECTED, "no checker passed checker validation")
         problem = session.problem = problem.model_copy(update={"checker": checker})
     session.validator = problem.input_validator or (write_validator(session) if session.settings.validator else None)
 
@@ -96,6 +105,13 @@ def develop(session: Session) -> Problem:
         session.accepted.append(found[0])
         tests += found[1].tests
     return session.progress()
+
+
+def declares_judge(problem: Problem) -> bool:
+    """Whether the problem already says how to judge an output: its own checker (an ICPC output
+    validator) or a comparison other than the default `lines` (ICPC default validation, a float
+    tolerance). The declared judge wins: no checker is asked for, whatever `checker` says."""
+    return problem.checker is not None or problem.comparison != "lines"
 
 
 def approach(problem: Problem) -> str:

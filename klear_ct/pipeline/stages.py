@@ -10,6 +10,7 @@ from pathlib import Path
 from klear_ct.config import Config
 from klear_ct.formats import export as export_rows
 from klear_ct.formats import read_problems
+from klear_ct.llm.budget import Budget
 from klear_ct.llm.cache import ResponseCache
 from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
@@ -42,16 +43,19 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
                    settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, retry_failed: bool,
                    workers: int | None, on_problem: OnProblem) -> GenerateSummary:
     """`klearct generate` on a run: records the command, wires the LLM client to the run's cache
-    (or the config's shared one) and usage log, and generates every pending problem."""
+    (or the config's shared one), usage log and spend cap, and generates every pending problem."""
     store.record_command("generate", problems=str(problems), format=input_format, model=config.llm.model,
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
                                  "completion_per_1m": config.llm.price_completion_per_1m},
+                         caps={"max_tokens_per_run": config.llm.max_tokens_per_run,
+                               "max_cost_usd_per_run": config.llm.max_cost_usd_per_run},
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
+    budget = Budget(config.llm, store.llm_usage())
     llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.llm_cache_dir),
-                    usage_log=store.usage_log)
+                    usage_log=store.usage_log, budget=budget if budget.capped else None)
     return generate_batch(read_problems(problems, input_format), store, llm, prompts, sandbox, settings, retry_failed=retry_failed,
                           workers=workers or config.llm.concurrency, on_problem=on_problem)
 
@@ -67,6 +71,10 @@ class NightlySummary:
     def failed(self) -> int:
         return self.generate.failed + self.generate.bad_rows + self.validate.failed
 
+    @property
+    def pending(self) -> int:
+        return self.generate.pending
+
 
 def run_nightly(store: RunStore, problems: Path, input_format: str, config: Config,
                 settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, export_format: str,
@@ -78,7 +86,9 @@ def run_nightly(store: RunStore, problems: Path, input_format: str, config: Conf
     ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
     store.record_command("validate", problems="generated", select="all")
     # a problem whose generation failed is still validated when it came with generators
-    todo = (p for p in store.problems() if p.id in ok or p.generators)
+    # one left pending by the spend cap waits for the run that finishes its generation
+    pending = set(generated.pending_ids)
+    todo = (p for p in store.problems() if p.id not in pending and (p.id in ok or p.generators))
     validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed, on_problem=on_validated)
     target = export_out or store.export_path(export_format)
     return NightlySummary(generated, validated, export_validated(store, export_format, target), target)

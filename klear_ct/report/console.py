@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from klear_ct.report.summary import RunReport
-from klear_ct.report.text import generation_line, human_bytes, incorrect_cell, llm_line, ms, num, share, text_histogram
+from klear_ct.report.text import (
+    LLM_COLUMNS,
+    generation_line,
+    human_bytes,
+    incorrect_cell,
+    llm_line,
+    llm_rows,
+    ms,
+    num,
+    share,
+    text_histogram,
+)
 
 
 def print_report(report: RunReport, console, max_problems: int | None = 50) -> None:
@@ -130,15 +141,16 @@ def print_report(report: RunReport, console, max_problems: int | None = 50) -> N
             if counts:
                 console.print(f"{title}: " + e(", ".join(f"{k} {v}" for k, v in counts.items())))
 
-    if report.llm.by_problem:
-        table = Table(title="LLM tokens per problem (most first)", title_justify="left")
-        for name, justify in (("problem", "left"), ("requests", "right"), ("prompt tokens", "right"),
-                              ("completion tokens", "right")):
-            table.add_column(name, justify=justify)
-        ranked = sorted(report.llm.by_problem.items(), key=lambda kv: -(kv[1]["prompt_tokens"]
-                                                                        + kv[1]["completion_tokens"]))
-        for pid, row in ranked[:10]:
-            table.add_row(e(pid), str(row["requests"]), str(row["prompt_tokens"]), str(row["completion_tokens"]))
+    for title, counts in (("LLM per prompt kind", report.llm.by_prompt),
+                          ("LLM per problem (most tokens first)", report.llm.by_problem)):
+        if not counts:
+            continue
+        table = Table(title=title, title_justify="left")
+        table.add_column("prompt kind" if "kind" in title else "problem", justify="left")
+        for name in LLM_COLUMNS:
+            table.add_column(name, justify="right")
+        for row in llm_rows(counts, 10):
+            table.add_row(e(row[0]), *row[1:])
         console.print(table)
 
     if report.problems:

@@ -7,7 +7,17 @@ from pathlib import Path
 from klear_ct.report.html import escape, img, page, table, write_page
 from klear_ct.report.plots import plot_failures, plot_incorrect, plot_tests_histogram
 from klear_ct.report.summary import RunReport
-from klear_ct.report.text import generation_line, human_bytes, incorrect_cell, llm_line, ms, num, share
+from klear_ct.report.text import (
+    LLM_COLUMNS,
+    generation_line,
+    human_bytes,
+    incorrect_cell,
+    llm_line,
+    llm_rows,
+    ms,
+    num,
+    share,
+)
 
 
 def write_html(report: RunReport, path: Path | str) -> Path:
@@ -112,9 +122,8 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     if r.llm.requests:
         add("<h2>LLM tokens</h2>")
         add(f"<p>{escape(llm_line(r.llm))}</p>")
-        add(table(["problem", "requests", "prompt tokens", "completion tokens"],
-                  [[pid, row["requests"], row["prompt_tokens"], row["completion_tokens"]]
-                   for pid, row in sorted(r.llm.by_problem.items())], numeric={1, 2, 3}))
+        for name, counts in (("prompt kind", r.llm.by_prompt), ("problem", r.llm.by_problem)):
+            add(table([name, *LLM_COLUMNS], llm_rows(counts), numeric={1, 2, 3, 4, 5}))
 
     add("<h2>Problems</h2>")
     rows = []

@@ -123,8 +123,11 @@ class LLMUsage:
     completion_tokens: int = 0
     cost_usd: float | None = None  # when prices per 1M tokens were configured for `generate`
     models: list[str] = field(default_factory=list)
-    by_problem: dict[str, dict[str, int]] = field(default_factory=dict)  # problem -> requests, tokens
-    by_prompt: dict[str, dict[str, int]] = field(default_factory=dict)  # prompt kind -> requests, tokens
+    cached: int = 0  # cache hits of each problem's last generation (they cost nothing)
+    # problem / prompt kind -> requests, cached, prompt_tokens, completion_tokens (and cost_usd when priced)
+    by_problem: dict[str, dict[str, float]] = field(default_factory=dict)
+    by_prompt: dict[str, dict[str, float]] = field(default_factory=dict)
+    budget: dict | None = None  # the spend cap and the share of it used, when one was set
 
 
 @dataclass
@@ -213,28 +216,56 @@ def _sorted_counts(counter: Counter) -> dict[str, int]:
 def _llm_usage(store: RunStore, manifest: dict) -> LLMUsage:
     usage = LLMUsage()
     models: set[str] = set()
+    tables = (usage.by_problem, usage.by_prompt)
+
+    def row(table: dict, key: str) -> dict:
+        return table.setdefault(key, {"requests": 0, "cached": 0, "prompt_tokens": 0, "completion_tokens": 0})
+
     for line in store.llm_usage():
         prompt, completion = int(line.get("prompt_tokens") or 0), int(line.get("completion_tokens") or 0)
         usage.requests += 1
         usage.prompt_tokens += prompt
         usage.completion_tokens += completion
         models.add(str(line.get("model")))
-        for table, key in ((usage.by_problem, str(line.get("problem_id"))), (usage.by_prompt, str(line.get("purpose")))):
-            row = table.setdefault(key, {"requests": 0, "prompt_tokens": 0, "completion_tokens": 0})
-            row["requests"] += 1
-            row["prompt_tokens"] += prompt
-            row["completion_tokens"] += completion
+        for table, key in zip(tables, (str(line.get("problem_id")), str(line.get("purpose"))), strict=True):
+            counts = row(table, key)
+            counts["requests"] += 1
+            counts["prompt_tokens"] += prompt
+            counts["completion_tokens"] += completion
+    for request in store.read_rows("llm"):  # the last generation of each problem: its cache hits
+        if request.get("cached"):
+            usage.cached += 1
+            for table, key in zip(tables, (str(request.get("problem_id")), str(request.get("prompt_kind"))),
+                                  strict=True):
+                row(table, key)["cached"] += 1
     usage.models = sorted(models)
-    prices = next((c.get("prices") for c in reversed(manifest.get("commands", []))
-                   if c.get("command") == "generate" and c.get("prices")), None) or {}
+    generate = [c for c in manifest.get("commands", []) if c.get("command") == "generate"]
+    prices = next((c.get("prices") for c in reversed(generate) if c.get("prices")), None) or {}
     if prices.get("prompt_per_1m") is not None or prices.get("completion_per_1m") is not None:
         from klear_ct.config import LLMConfig  # the SDK is imported only for runs that priced their tokens
         from klear_ct.llm.client import cost_usd
 
-        usage.cost_usd = cost_usd(usage.prompt_tokens, usage.completion_tokens,
-                                  LLMConfig(price_prompt_per_1m=prices.get("prompt_per_1m"),
-                                            price_completion_per_1m=prices.get("completion_per_1m")))
+        config = LLMConfig(price_prompt_per_1m=prices.get("prompt_per_1m"),
+                           price_completion_per_1m=prices.get("completion_per_1m"))
+        usage.cost_usd = cost_usd(usage.prompt_tokens, usage.completion_tokens, config)
+        for table in tables:
+            for counts in table.values():
+                counts["cost_usd"] = cost_usd(counts["prompt_tokens"], counts["completion_tokens"], config)
+    caps = generate[-1].get("caps") or {} if generate else {}
+    usage.budget = budget_share(usage, caps.get("max_tokens_per_run"), caps.get("max_cost_usd_per_run"))
     return usage
+
+
+def budget_share(usage: LLMUsage, max_tokens: int | None, max_cost: float | None) -> dict | None:
+    """The share of the run's spend cap (the last generate command's) that its requests used."""
+    if max_tokens is None and max_cost is None:
+        return None
+    shares = []
+    if max_tokens:
+        shares.append((usage.prompt_tokens + usage.completion_tokens) / max_tokens)
+    if max_cost and usage.cost_usd is not None:
+        shares.append(usage.cost_usd / max_cost)
+    return {"max_tokens": max_tokens, "max_cost_usd": max_cost, "share": max(shares) if shares else None}
 
 
 def _generation(store: RunStore) -> GenerationStats:

@@ -55,8 +55,29 @@ def text_histogram(values: list[int], bins: int = 8, width: int = 30) -> list[st
 
 def llm_line(usage: LLMUsage) -> str:
     cost = f", cost ${usage.cost_usd:.4f}" if usage.cost_usd is not None else ""
-    return (f"LLM: {usage.requests} requests, {usage.prompt_tokens} prompt + {usage.completion_tokens} "
-            f"completion tokens{cost}" + (f" ({', '.join(usage.models)})" if usage.models else ""))
+    return (f"LLM: {usage.requests} requests ({usage.cached} cache hits), {usage.prompt_tokens} prompt + "
+            f"{usage.completion_tokens} completion tokens{cost}" + budget_text(usage.budget)
+            + (f" ({', '.join(usage.models)})" if usage.models else ""))
+
+
+def budget_text(budget: dict | None) -> str:
+    if not budget:
+        return ""
+    caps = " and ".join(c for c in (f"{budget['max_tokens']} tokens" if budget.get("max_tokens") else "",
+                                     f"${budget['max_cost_usd']:g}" if budget.get("max_cost_usd") else "") if c)
+    used = f"{budget['share']:.0%} of" if budget.get("share") is not None else "cap:"
+    return f"; {used} the spend cap ({caps})"
+
+
+LLM_COLUMNS = ["requests", "cache hits", "prompt tokens", "completion tokens", "cost USD"]
+
+
+def llm_rows(table: dict[str, dict], limit: int | None = None) -> list[list[str]]:
+    """[name, requests, cache hits, prompt, completion, cost] per problem or prompt kind, most tokens first."""
+    ranked = sorted(table.items(), key=lambda kv: (-(kv[1]["prompt_tokens"] + kv[1]["completion_tokens"]), kv[0]))
+    return [[name, str(row["requests"]), str(row.get("cached", 0)), str(row["prompt_tokens"]),
+             str(row["completion_tokens"]), f"{row['cost_usd']:.4f}" if row.get("cost_usd") is not None else "–"]
+            for name, row in ranked[:limit]]
 
 
 def generation_line(g: GenerationStats) -> str:
