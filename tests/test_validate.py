@@ -155,7 +155,7 @@ class ContainersPulledAway(DockerSandbox):
             for container in list(self._live.values()):
                 try:
                     container.remove(force=True)
-                except docker.errors.NotFound:  # another slot's request pulled it away already
+                except docker.errors.APIError:  # another slot's request pulled it away already (404, 409)
                     pass
         return super()._call_runner(request, watchdog_s)
 
