@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from klear_ct.report import text as fmt
 from klear_ct.report.html import escape, img, page, table, write_page
 from klear_ct.report.plots import plot_failures, plot_incorrect, plot_tests_histogram
 from klear_ct.report.summary import RunReport
-from klear_ct.report.text import (
-    LLM_COLUMNS,
-    generation_line,
-    human_bytes,
-    incorrect_cell,
-    llm_line,
-    llm_rows,
-    ms,
-    num,
-    share,
-)
 
 
 def write_html(report: RunReport, path: Path | str) -> Path:
@@ -32,7 +22,7 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     add(f'<p class="meta">{meta}</p>')
     cards = [("problems", r.problems_total), ("ok", r.problems_ok), ("failed", r.problems_failed),
              ("bad input rows", r.bad_rows), ("tests kept", r.tests_total),
-             ("input bytes", human_bytes(r.input_bytes_total)),
+             ("input bytes", fmt.human_bytes(r.input_bytes_total)),
              ("incorrect killed", f"{r.incorrect_killed}/{r.incorrect_total}"),
              ("generators ok", f"{r.generators_by_status.get('ok', 0)}/{r.generators_total}")]
     add('<div class="cards">' + "".join(f'<div class="card"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in cards)
@@ -44,7 +34,7 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     add("<h2>Failures by cause</h2>")
     if r.failures_by_cause:
         add(table(["cause", "problems", "share"],
-                  [[c, n, share(n, r.problems_total)] for c, n in r.failures_by_cause.items()], numeric={1, 2}))
+                  [[c, n, fmt.share(n, r.problems_total)] for c, n in r.failures_by_cause.items()], numeric={1, 2}))
         if (png := plot_failures(r)) is not None:
             add(img(png, "failures by cause"))
     else:
@@ -59,8 +49,8 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     add("<h2>Tests</h2>")
     d = r.tests_distribution
     add(table(["ok problems", "min", "median", "mean", "max", "total tests", "input bytes", "by kind"],
-              [[d.count, num(d.min), num(d.median), num(d.mean), num(d.max), r.tests_total,
-                human_bytes(r.input_bytes_total), ", ".join(f"{k} {v}" for k, v in r.tests_by_kind.items())]],
+              [[d.count, fmt.num(d.min), fmt.num(d.median), fmt.num(d.mean), fmt.num(d.max), r.tests_total,
+                fmt.human_bytes(r.input_bytes_total), ", ".join(f"{k} {v}" for k, v in r.tests_by_kind.items())]],
               numeric={0, 1, 2, 3, 4, 5, 6}))
     if (png := plot_tests_histogram(r)) is not None:
         add(img(png, "tests per problem"))
@@ -70,13 +60,13 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     add("<h2>Gold runtime (CPU)</h2>")
     timed = sorted((p for p in r.problems if p.gold_max_cpu_ms is not None), key=lambda p: -(p.gold_max_cpu_ms or 0))
     if timed:
-        add(f"<p>slowest gold run {escape(ms(r.gold_max_cpu_ms))} in <code>{escape(r.gold_max_cpu_problem)}</code>; "
-            f"all gold runs together {escape(ms(r.gold_total_cpu_ms))}</p>")
+        add(f"<p>slowest gold run {escape(fmt.ms(r.gold_max_cpu_ms))} in <code>{escape(r.gold_max_cpu_problem)}</code>; "
+            f"all gold runs together {escape(fmt.ms(r.gold_total_cpu_ms))}</p>")
         rows = []
         for p in timed:
             limit_ms = p.time_limit_s * 1000 if p.time_limit_s else None
             frac = f"{(p.gold_max_cpu_ms or 0) / limit_ms:.0%}" if limit_ms else "–"
-            rows.append([p.problem_id, ms(p.gold_max_cpu_ms), ms(limit_ms), frac, ms(p.gold_total_cpu_ms)])
+            rows.append([p.problem_id, fmt.ms(p.gold_max_cpu_ms), fmt.ms(limit_ms), frac, fmt.ms(p.gold_total_cpu_ms)])
         add(table(["problem", "slowest gold run", "time limit", "of limit", "all gold runs"], rows,
                   numeric={1, 2, 3, 4}))
     else:
@@ -113,7 +103,7 @@ def write_html(report: RunReport, path: Path | str) -> Path:
     g = r.generation
     if g.attempts or g.problems_ok or g.problems_failed:
         add("<h2>Generation</h2>")
-        add(f"<p>{escape(generation_line(g))}</p>")
+        add(f"<p>{escape(fmt.generation_line(g))}</p>")
         add(table(["kind", "programs", "kept"], [[k, v["candidates"], v["kept"]] for k, v in sorted(g.by_kind.items())],
                   numeric={1, 2}))
         if g.attempt_failures_by_cause:
@@ -121,9 +111,9 @@ def write_html(report: RunReport, path: Path | str) -> Path:
 
     if r.llm.requests:
         add("<h2>LLM tokens</h2>")
-        add(f"<p>{escape(llm_line(r.llm))}</p>")
+        add(f"<p>{escape(fmt.llm_line(r.llm))}</p>")
         for name, counts in (("prompt kind", r.llm.by_prompt), ("problem", r.llm.by_problem)):
-            add(table([name, *LLM_COLUMNS], llm_rows(counts), numeric={1, 2, 3, 4, 5}))
+            add(table([name, *fmt.LLM_COLUMNS], fmt.llm_rows(counts), numeric={1, 2, 3, 4, 5}))
 
     add("<h2>Problems</h2>")
     rows = []
@@ -131,8 +121,8 @@ def write_html(report: RunReport, path: Path | str) -> Path:
         cls = "ok" if p.outcome == "ok" else "bad"
         killed_cls = ' class="bad"' if p.incorrect_killed < p.incorrect_total else ""
         rows.append([p.problem_id, f'<span class="{cls}">{escape(p.outcome)}</span>', p.cause or "", p.tests,
-                     p.public_tests, p.generated_tests, human_bytes(p.input_bytes), ms(p.gold_max_cpu_ms),
-                     f"<span{killed_cls}>{escape(incorrect_cell(p))}</span>", p.error or ""])
+                     p.public_tests, p.generated_tests, fmt.human_bytes(p.input_bytes), fmt.ms(p.gold_max_cpu_ms),
+                     f"<span{killed_cls}>{escape(fmt.incorrect_cell(p))}</span>", p.error or ""])
     add(table(["problem", "outcome", "cause", "tests", "public", "generated", "input", "slowest gold",
                "incorrect killed", "error"], rows, numeric={3, 4, 5, 6, 7, 8}, raw={1, 8}))
 
