@@ -20,6 +20,7 @@ class Verdict(StrEnum):
     CE = "CE"  # compilation error
     SE = "SE"  # system error: the sandbox failed, not the program
     JF = "JF"  # judgement failed: the run ended OK but its checker crashed, timed out or did not compile
+    SKIP = "SKIP"  # not run: an earlier input of the same request failed (Sandbox.run stop_after_failure)
 
 
 class Cause(StrEnum):

@@ -91,11 +91,11 @@ class FlakySandbox:
     def __init__(self, real, faults: int):
         self.real, self.faults, self.calls, self.slots = real, faults, 0, 1
 
-    def run(self, program, inputs, limits=None, files=None, args=()):
+    def run(self, program, inputs, limits=None, **options):
         self.calls += 1
         if self.calls <= self.faults:
             return [RunResult(verdict=Verdict.SE, message="injected fault")] * len(inputs)
-        return self.real.run(program, inputs, limits, files=files, args=args)
+        return self.real.run(program, inputs, limits, **options)
 
 
 @pytest.mark.docker
@@ -123,6 +123,31 @@ def test_verdicts_and_modes(docker_sandbox):
     assert (broken["score"], broken["format_ok"], broken["first_failure_verdict"]) == (0.0, 1, "CE")
     crash = score(fenced("raise SystemExit(3)\n"), TRUTH, sandbox=docker_sandbox)
     assert crash["first_failure_verdict"] == "RE"
+
+
+@pytest.mark.docker
+def test_a_run_that_fails_stops_the_rest_of_its_slots_share(docker_sandbox):
+    fails_on_3 = Program(lang="python3", code="import sys\nn = int(input())\nsys.exit(n == 3)\n")
+    inputs = [str(n) for n in range(1, 9)]  # two slots: 1-4 and 5-8
+    runs = docker_sandbox.run(fails_on_3, inputs, stop_after_failure=True)
+    assert [r.verdict for r in runs] == ["OK", "OK", "RE", "SKIP"] + ["OK"] * 4
+    assert [r.verdict for r in docker_sandbox.run(fails_on_3, inputs)].count("OK") == 7  # not asked: all run
+    spin = Program(lang="python3", code="while True:\n    pass\n")
+    runs = docker_sandbox.run(spin, inputs, Limits(time_s=0.3), stop_after_failure=True)
+    assert [r.verdict for r in runs] == (["TLE"] + ["SKIP"] * 3) * 2
+
+
+@pytest.mark.docker
+def test_binary_runs_held_out_tests_only_after_the_visible_ones_pass(docker_sandbox):
+    truth = {"inputs": ["1 2\n", "3 4\n"], "outputs": ["3\n", "7\n"], "holdout_inputs": ["5 5\n"],
+             "holdout_outputs": ["10\n"]}
+    right = score(fenced(SUM), json.dumps(truth), sandbox=docker_sandbox)
+    assert (right["score"], right["holdout_score"], right["holdout_passed"], right["holdout_total"]) == (1, 1, 1, 1)
+    wrong_visible = json.dumps(truth | {"outputs": ["3\n", "8\n"]})
+    binary = score(fenced(SUM), wrong_visible, sandbox=docker_sandbox)
+    assert (binary["score"], binary["holdout_score"], binary["holdout_passed"], binary["holdout_total"]) == (0, 0, 0, 1)
+    fraction = score(fenced(SUM), wrong_visible, mode="fraction", sandbox=docker_sandbox)
+    assert (fraction["score"], fraction["holdout_score"]) == (0.5, 1.0)  # fraction runs every test
 
 
 @pytest.mark.docker

@@ -51,11 +51,12 @@ class Judge:
         return final
 
     def run(self, program: Program, inputs: Sequence[str], limits: Limits,
-            answers: Sequence[str | None] | None = None) -> list[RunResult]:
-        """Run `program` on every input in the sandbox and judge each output against its answer."""
+            answers: Sequence[str | None] | None = None, stop_after_failure: bool = False) -> list[RunResult]:
+        """Run `program` on every input in the sandbox and judge each output against its answer
+        (`stop_after_failure`: see Sandbox.run; a wrong answer is found after the runs, so it stops nothing)."""
         if answers is not None and len(answers) != len(inputs):
             raise ValueError("answers must have one entry per input")
-        runs = self.sandbox.run(program, inputs, limits)
+        runs = self.sandbox.run(program, inputs, limits, stop_after_failure=stop_after_failure)
         return runs if answers is None else self.verdicts(runs, inputs, answers)
 
 

@@ -4,11 +4,18 @@
 sample (`SCORE_KEYS`), so trainers can log them as columns. It never raises: a completion
 without usable code, a malformed ground truth and a sandbox fault all score 0 with a detail.
 
-All tests of one completion (visible and held-out) go to the sandbox in one `Judge.run`
-request, so a program is compiled once. `binary` is 1 only when every visible test passes
-(all tests run in that one request; `first_failure_verdict` is the first failing one);
-`fraction` is the share of visible tests passed. Held-out tests (export --holdout-fraction)
-never count in `score`; `holdout_score` is computed the same way beside it (-1 without any).
+A program is compiled once (the sandbox caches it) and its tests go to the sandbox as one
+`Judge.run` request. `binary` (the default) is 1 only when every visible test passes, and
+stops at the first failure: each slot's share of the tests ends at its first run that cannot
+be OK, so a program that times out costs about one time limit, not one per test
+(`first_failure_verdict` is the first failing test's; `passed` counts up to it).
+`fraction` runs every test and scores the share of visible tests passed.
+
+Held-out tests (export --holdout-fraction) never count in `score`; `holdout_score` is scored
+the same way beside it (-1 without any). In `binary` mode they are run only when every
+visible test passed (else `holdout_score` is 0 like `score`), so the mean of
+`score - holdout_score` over a batch is the share of completions rewarded while failing
+tests they never saw: the reward-hacking rate a trainer watches.
 """
 
 from __future__ import annotations
@@ -141,10 +148,10 @@ def share(runs: Sequence[RunResult], mode: str) -> tuple[float, int]:
     return passed / len(runs), passed
 
 
-def judge_with_retry(judge: Judge, program: Program, inputs: list[str], outputs: list[str], limits: Limits
-                     ) -> list[RunResult]:
+def judge_with_retry(judge: Judge, program: Program, inputs: list[str], outputs: list[str], limits: Limits,
+                     stop_after_failure: bool = False) -> list[RunResult]:
     """Judge.run, with runs the sandbox failed (SE) run once more; SandboxError when they fail again."""
-    runs = judge.run(program, inputs, limits, outputs)
+    runs = judge.run(program, inputs, limits, outputs, stop_after_failure)
     faulty = [k for k, r in enumerate(runs) if r.verdict == Verdict.SE]
     if faulty:
         again = judge.run(program, [inputs[k] for k in faulty], limits, [outputs[k] for k in faulty])
@@ -182,24 +189,34 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
 
             sandbox = shared_sandbox()
         judge = make_judge(judging, sandbox)
-        runs = judge_with_retry(judge, program, tests.inputs + tests.holdout_inputs,
-                                tests.outputs + tests.holdout_outputs, capped_limits(judging, max_limits))
+        limits = capped_limits(judging, max_limits)
+        if mode == "binary":
+            visible = judge_with_retry(judge, program, tests.inputs, tests.outputs, limits, stop_after_failure=True)
+            held = []
+            if tests.holdout_inputs and all(r.verdict == Verdict.OK for r in visible):
+                held = judge_with_retry(judge, program, tests.holdout_inputs, tests.holdout_outputs, limits,
+                                        stop_after_failure=True)
+        else:
+            runs = judge_with_retry(judge, program, tests.inputs + tests.holdout_inputs,
+                                    tests.outputs + tests.holdout_outputs, limits)
+            visible, held = runs[:len(tests.inputs)], runs[len(tests.inputs):]
     except Exception as e:  # noqa: BLE001 - a reward never raises into the trainer
         count("sandbox_errors")
         log.warning("klearct reward: sandbox failure, scored 0: %s", e)
         return result(total=len(tests.inputs), format_ok=1, sandbox_error=1, language=program.lang,
                       detail=f"sandbox failure: {shorten(str(e))}")
     count("scored")
-    visible, held = runs[:len(tests.inputs)], runs[len(tests.inputs):]
     value, passed = share(visible, mode)
-    first = next((r for r in visible if r.verdict != Verdict.OK), None)
+    first = next((r for r in visible if r.verdict not in (Verdict.OK, Verdict.SKIP)), None)
     out = result(score=value, passed=passed, total=len(visible), format_ok=1, language=program.lang,
-                 max_cpu_ms=max(r.cpu_ms for r in runs),
+                 max_cpu_ms=max(r.cpu_ms for r in visible + held),
                  first_failure_verdict=str(first.verdict) if first else "",
                  detail=shorten(first.message or first.stderr_tail) if first else "")
     if held:
         out["holdout_score"], out["holdout_passed"] = share(held, mode)
-        out["holdout_total"] = len(held)
+    elif tests.holdout_inputs:
+        out["holdout_score"] = 0.0  # binary, and a visible test failed: the held-out ones were not run
+    out["holdout_total"] = len(tests.holdout_inputs)
     return out
 
 

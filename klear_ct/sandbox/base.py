@@ -38,6 +38,7 @@ class RunnerReply:
     oom: bool = False  # the sandbox's memory cgroup killed something
     sandbox_failed: bool = False  # the fault is the sandbox's own (engine, exec), not the program's
     dirty: bool = False  # a run left files the runner could not remove: replace the sandbox
+    stopped: bool = False  # the runner left the rest unrun after a failure (stop_after_failure)
 
 
 def parse_runner_output(out: bytes) -> RunnerReply:
@@ -52,6 +53,7 @@ def parse_runner_output(out: bytes) -> RunnerReply:
         if line.get("done"):
             finished = True
             reply.dirty = bool(line.get("dirty"))
+            reply.stopped = bool(line.get("stopped"))
         elif "i" in line:
             reply.lines.append(line)
     if not finished:
@@ -145,12 +147,16 @@ class Sandbox(ABC):
 
     # -- run ---------------------------------------------------------------------------------
     def run(self, program: Program, inputs: Sequence[str], limits: Limits | None = None,
-            files: Sequence[dict[str, str]] | None = None, args: Sequence[str] = ()) -> list[RunResult]:
+            files: Sequence[dict[str, str]] | None = None, args: Sequence[str] = (),
+            stop_after_failure: bool = False) -> list[RunResult]:
         """Run `program` on every input; one RunResult per input, in order.
 
         `files` gives each run extra files in its work directory (name -> text), and
         `args` extra command-line arguments (a checker gets `input output answer`). Whether an
-        output is right is not decided here: `klear_ct.judge.Judge.run` runs and judges."""
+        output is right is not decided here: `klear_ct.judge.Judge.run` runs and judges.
+        With `stop_after_failure`, each slot's share of the inputs stops at its first run that
+        cannot be OK (TLE, RE, ...); the inputs after it are SKIP, so a failing program costs
+        about one run per slot instead of one per input."""
         limits = limits or Limits()
         if files is not None and len(files) != len(inputs):
             raise ValueError("files must have one entry per input")
@@ -161,13 +167,14 @@ class Sandbox(ABC):
         jobs = [Job(text, encode_files({k: v.encode("utf-8", "surrogateescape") for k, v in files[i].items()}) if files else None)
                 for i, text in enumerate(inputs)]
         chunk = max(1, min(self.batch_size, -(-len(inputs) // self.slots)))
-        futures = [self._executor.submit(self._run_chunk, lang, compiled, jobs[s:s + chunk], limits, tuple(args))
+        futures = [self._executor.submit(self._run_chunk, lang, compiled, jobs[s:s + chunk], limits, tuple(args),
+                                         stop_after_failure)
                    for s in range(0, len(jobs), chunk)]
         raws = [raw for future in futures for raw in future.result()]
         return [decide_verdict(raw, limits) for raw in raws]
 
     def _run_chunk(self, lang: Language, compiled: CompiledProgram, inputs: list[Job], limits: Limits,
-                   args: tuple[str, ...]) -> list[dict]:
+                   args: tuple[str, ...], stop_after_failure: bool = False) -> list[dict]:
         """Runner answers for `inputs`; a run that breaks the sandbox is retried once, alone."""
         done: list[dict] = []
         retried: set[int] = set()
@@ -175,9 +182,13 @@ class Sandbox(ABC):
             rest = inputs[len(done):]
             if len(done) in retried:
                 rest = rest[:1]
-            reply = self._call_runner(self._run_request(lang, compiled, rest, limits, args),
-                                      watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
+            request = self._run_request(lang, compiled, rest, limits, args)
+            request["stop_after_failure"] = stop_after_failure
+            reply = self._call_runner(request, watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
             done.extend(reply.lines[: len(rest)])
+            if reply.stopped and reply.fault is None:
+                done.extend({"not_run": True} for _ in range(len(inputs) - len(done)))
+                break
             if reply.fault is None and len(reply.lines) >= len(rest):
                 continue
             broken = len(done)

@@ -14,11 +14,12 @@ Protocol: one JSON request on stdin, JSON lines on stdout.
               "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
                          nofile, nproc, output_bytes, stderr_bytes, collect_bytes,
                          memory_bytes, memory_probe, time_limit_s},
-              "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null}
+              "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null,
+              "stop_after_failure": bool (run; stop at the first run that cannot be OK)}
   response = one line per input: {"i": k, "exit_code", "signal", "cpu_ms", "wall_ms",
              "peak_kb", "stdout", "stderr_tail", "timed_out", "output_exceeded",
              "memory_exceeded", "error"}; compile adds "artifact_b64"; a last line
-             {"done": true, "dirty": bool}.
+             {"done": true, "dirty": bool, "stopped": bool} (stopped: inputs left unrun on purpose).
 
 The runner only measures; the host turns measurements into verdicts. What it measures:
 - CPU time of the whole process tree: the helper's exact report for the program and
@@ -480,6 +481,14 @@ def probe_memory(cmd, cwd, env, stdin_bytes, limits, run_as, helper):
     return probe["memory_exceeded"] or succeeded, probe
 
 
+def ended_badly(result, limits):
+    """The run cannot be OK, whatever it printed (the host's verdict.py decides which failure)."""
+    over_time = result["cpu_ms"] > float(limits.get("time_limit_s") or "inf") * 1000
+    over_memory = result["peak_kb"] * 1024 > float(limits.get("memory_bytes") or "inf")
+    return bool(result["signal"] or result["exit_code"] != 0 or result["timed_out"] or result["output_exceeded"]
+                or result["memory_exceeded"] or result["error"] or over_time or over_memory)
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -493,7 +502,7 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
     if "/" not in cmd[0]:
         cmd = [shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]] + cmd[1:]
     inputs = request.get("inputs", [""]) if request["action"] == "run" else [""]
-    dirty = False
+    dirty = stopped = False
     for i, text in enumerate(inputs):
         box = tempfile.mkdtemp(prefix="box", dir=workroot)
         os.chmod(box, 0o755)
@@ -535,7 +544,10 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
         emit(result)
         if dirty:
             break  # the next run must not see what this one left: the host replaces us
-    emit({"done": True, "dirty": dirty})
+        if request.get("stop_after_failure") and ended_badly(result, limits):
+            stopped = True
+            break
+    emit({"done": True, "dirty": dirty, "stopped": stopped})
 
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096

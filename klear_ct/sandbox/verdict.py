@@ -42,6 +42,8 @@ def decide_verdict(raw: dict, limits: Limits) -> RunResult:
             cpu_ms=cpu_ms, wall_ms=float(raw.get("wall_ms") or 0), peak_kb=peak_kb, message=message,
         )
 
+    if raw.get("not_run"):
+        return result(Verdict.SKIP, "not run: an earlier test failed")
     if raw.get("sandbox_error"):
         return result(Verdict.SE, raw["sandbox_error"])
     if raw.get("broke_sandbox"):
