@@ -88,13 +88,24 @@ def sandbox_run(
 @app.command("check")
 def sandbox_check(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    reward: Annotated[bool, typer.Option(help="also score the reward-hacking completions through the reward")] = True,
     config: ConfigOption = None, backend: BackendOption = None,
 ) -> None:
-    """Run the hostile-program corpus through the sandbox; exit 1 on any breach."""
+    """Run the hostile-program corpus through the sandbox, then the reward-hacking completions
+    through the reward; exit 1 on any breach."""
+    from klear_ct.rl.selfcheck import run_reward_check
     from klear_ct.sandbox.selfcheck import run_selfcheck
 
-    with make_sandbox(config, backend, 1) as sandbox, console.status("running hostile programs") as status:
-        outcomes = run_selfcheck(sandbox, progress=lambda name: status.update(f"attack: {name}"))
+    with console.status("running hostile programs") as status:
+        def progress(name: str) -> None:
+            status.update(f"attack: {name}")
+
+        # one slot: each attack's runs go to one sandbox in order; the reward's batch needs two side by side
+        with make_sandbox(config, backend, 1) as sandbox:
+            outcomes = run_selfcheck(sandbox, progress=progress)
+        if reward:
+            with make_sandbox(config, backend, 2) as reward_sandbox:
+                outcomes += run_reward_check(reward_sandbox, progress=progress)
     failed = [o for o in outcomes if not o.passed]
     if as_json:
         print(json.dumps({"backend": sandbox.kind, "held": len(outcomes) - len(failed), "breached": len(failed),
