@@ -1,79 +1,258 @@
-"""Reward throughput: klearct's scorer (in-process, and through `klearct serve` /score) beside a
-bare baseline, `Sandbox.run` on the same programs and inputs with no extraction or judging,
-all in the same run on the same sandbox settings.
+"""Reward throughput on the sample's verl export, side by side in one run, as ratios to a bare baseline.
 
-    .venv/bin/python benchmarks/reward_bench.py [--completions 48] [--tests 20] [--slots 2]
+    .venv/bin/python benchmarks/reward_bench.py [--run RUN] [--slots 2] [--repeats 2] [--json FILE]
+
+RUN is a validated run directory (default: runs/demo from `make demo`; else the sample is validated
+into a temporary one first). Its verl export is written and read back; problems judged by a checker
+are left out (the bare baseline has no checker). The completions, each a policy-style answer with one
+fenced block, are per problem: every gold (Python and C++: right), its incorrect solutions (wrong or,
+where the tests miss them, right), and on every third problem a spinning program (TLE) and a C++ one
+that does not compile (CE).
+
+Ways of scoring the same completions, in binary mode (1 when every visible test passes):
+- bare: plain subprocesses, no isolation, a thread pool as wide as the slots; C++ compiled once with
+  the host g++ and the language table's flags; each test a fresh process with its time limit as a
+  timeout; stops at a completion's first failing test, as the reward does;
+- scorer: `klear_ct.rl.scorer.score_many` in this process on a Docker sandbox of N slots;
+- /score: `klearct serve --slots N` in a child process, one POST with every completion;
+- /run_code: the same server, SandboxFusion's API one test per request, 2N requests in flight
+  (verl's sandbox_fusion client sends one request per test).
+
+Each source gets a new comment per round, so no compile cache is hit across ways or rounds; the
+best of `--repeats` rounds is reported. The scores of every way must agree (/run_code: per test),
+else the script exits 1. Goals (printed PASS/MISS, not the exit code): /score >= 0.8x bare
+completions per second; a spinning completion costs at most its time limit plus 10%.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import pyarrow.parquet as pq
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from klear_ct.judge import get_comparison  # noqa: E402
 from klear_ct.model import Program  # noqa: E402
-from klear_ct.rl.scorer import extract_code, score_many  # noqa: E402
-from klear_ct.sandbox import Limits, open_sandbox  # noqa: E402
+from klear_ct.rl.scorer import extract_code, parse_ground_truth, score, score_many  # noqa: E402
+from klear_ct.sandbox import open_sandbox  # noqa: E402
+from klear_ct.sandbox.base import RUN_ENV  # noqa: E402
+from klear_ct.sandbox.languages import get_language  # noqa: E402
+from klear_ct.store import RunStore  # noqa: E402
 
-RIGHT = "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
-WRONG = "import sys\nprint(sum(map(int, sys.stdin.read().split())) + 1)\n"
-CPP = "#include <cstdio>\nint main(){long long s=0,x;while(scanf(\"%lld\",&x)==1)s+=x;printf(\"%lld\\n\",s);}\n"
-
-
-def completions(n: int) -> list[str]:
-    """Distinct programs (a comment makes each its own source, as a policy's samples are)."""
-    out = []
-    for k in range(n):
-        code, tag = [(RIGHT, "python"), (WRONG, "python"), (CPP, "cpp")][k % 3]
-        comment = "#" if tag == "python" else "//"
-        out.append(f"Solution {k}:\n```{tag}\n{comment} sample {k}\n{code}```\n")
-    return out
+SPIN = Program(lang="python3", code="while True:\n    pass\n")
+BROKEN = Program(lang="cpp17", code="int main( {\n")
+GOAL_SCORE_RATIO = 0.8
+GOAL_TLE_OVER = 0.10
 
 
+def klearct(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "klear_ct.cli", *args], capture_output=True, text=True)
+
+
+def exported_rows(run: Path | None, work: Path) -> tuple[RunStore, list[dict]]:
+    if run is None:
+        run = ROOT / "runs" / "demo"
+        if not RunStore.is_run(run):
+            run = work / "run"
+            print(f"validating datasets/sample into {run} (a few minutes) ...", flush=True)
+            done = klearct("validate", str(ROOT / "datasets" / "sample" / "problems.jsonl"), "-o", str(run))
+            if done.returncode not in (0, 1):
+                sys.exit(f"validate failed: {done.stderr[-2000:]}")
+    out = work / "verl.parquet"
+    done = klearct("export", str(run), "--format", "verl", "-o", str(out))
+    if done.returncode != 0:
+        sys.exit(f"export failed: {done.stderr[-2000:]}")
+    return RunStore(run), pq.read_table(out).to_pylist()
+
+
+def fenced(program: Program, tag: str) -> str:
+    comment = "#" if program.lang == "python3" else "//"
+    return (f"Here is my solution.\n\n```{get_language(program.lang).fence}\n{comment} {tag}\n"
+            f"{program.code.rstrip()}\n```\n")
+
+
+def workload(store: RunStore, rows: list[dict]) -> list[tuple[str, Program, str, dict]]:
+    """(kind, program, ground truth, extra_info) for every completion of the mix."""
+    problems = {p.id: p for p in store.problems()}
+    mix = []
+    for n, row in enumerate(r for r in rows if not json.loads(r["reward_model"]["ground_truth"])["judging"]["checker"]):
+        truth, info = row["reward_model"]["ground_truth"], row["extra_info"]
+        problem = problems[info["problem_id"]]
+        mix += [("gold", gold, truth, info) for gold in problem.gold]
+        mix += [("incorrect", wrong.program, truth, info) for wrong in problem.incorrect]
+        if n % 3 == 0:
+            mix += [("tle", SPIN, truth, info), ("ce", BROKEN, truth, info)]
+    return mix
+
+
+# -- bare -----------------------------------------------------------------------------------------
+class Bare:
+    """Each completion compiled (C++) and run test by test as plain subprocesses."""
+
+    def __init__(self, work: Path):
+        self.work = work
+
+    def binary(self, program: Program, truth: str, info: dict) -> float:
+        tests, lang = parse_ground_truth(truth), get_language(program.lang)
+        folder = Path(tempfile.mkdtemp(dir=self.work))
+        (folder / lang.source_file).write_text(program.code)
+        if lang.artifact:
+            if subprocess.run(list(lang.compile_cmd), cwd=folder, capture_output=True).returncode != 0:
+                return 0.0
+        compare = get_comparison(tests.judging.get("comparison") or "lines")
+        limit = float(tests.judging.get("time_limit_s") or info.get("time_limit_s") or 2.0)
+        for stdin, expected in zip(tests.inputs, tests.outputs, strict=True):
+            try:
+                done = subprocess.run(list(lang.run_cmd), cwd=folder, input=stdin.encode(), capture_output=True,
+                                      timeout=limit, env=RUN_ENV)
+            except subprocess.TimeoutExpired:
+                return 0.0
+            if done.returncode != 0 or not compare(done.stdout.decode(errors="replace"), expected).accepted:
+                return 0.0
+        return 1.0
+
+
+# -- klearct serve --------------------------------------------------------------------------------
+def post(url: str, body: dict, timeout: float = 1800) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.loads(answer.read())
+
+
+class Server:
+    def __init__(self, slots: int):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, "-m", "klear_ct.cli", "serve", "--port", str(self.port),
+                                         "--slots", str(slots)], stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/v1/ping", timeout=2) as answer:
+                    if answer.read() == b"pong":
+                        return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.log.seek(0)
+                    sys.exit(f"klearct serve did not start: {self.log.read().decode()[-2000:]}")
+                time.sleep(0.3)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=120)
+
+
+def run_code_binary(url: str, program: Program, truth: str, info: dict, threads: ThreadPoolExecutor) -> float:
+    """As verl's sandbox_fusion client: one /run_code request per test, all of a completion's at once."""
+    tests = parse_ground_truth(truth)
+    limit = float(tests.judging.get("time_limit_s") or info.get("time_limit_s") or 2.0)
+    compare = get_comparison(tests.judging.get("comparison") or "lines")
+    language = {"python3": "python", "cpp17": "cpp"}[program.lang]
+
+    def one(stdin: str, expected: str) -> bool:
+        answer = post(url + "/run_code", {"code": program.code, "language": language, "stdin": stdin,
+                                          "run_timeout": limit, "compile_timeout": 30, "memory_limit_MB": 256})
+        run = answer.get("run_result") or {}
+        return answer["status"] == "Success" and compare(run.get("stdout") or "", expected).accepted
+
+    return float(all(threads.map(one, tests.inputs, tests.outputs)))
+
+
+# -- the run --------------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--completions", type=int, default=48)
-    parser.add_argument("--tests", type=int, default=20)
+    parser.add_argument("--run", type=Path)
     parser.add_argument("--slots", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    inputs = [" ".join(str(k * j) for j in range(1, 200)) + "\n" for k in range(args.tests)]
-    outputs = [f"{sum(k * j for j in range(1, 200))}\n" for k in range(args.tests)]
-    truth = json.dumps({"inputs": inputs, "outputs": outputs})
-    texts = completions(args.completions)
-    limits = Limits(time_s=2, memory_mb=256)
-    figures = {}
-    with open_sandbox("docker", slots=args.slots) as sandbox:
-        programs = [extract_code(t) for t in texts]
-        bare = [Program(lang=p.lang, code=p.code + ("\n# bare\n" if p.lang == "python3" else "\n// bare\n"))
-                for p in programs]
-        start = time.monotonic()
-        with ThreadPoolExecutor(max_workers=args.slots * 2) as threads:  # as score_many does
-            list(threads.map(lambda p: sandbox.run(p, inputs, limits), bare))
-        figures["bare Sandbox.run (same threads)"] = time.monotonic() - start
-        start = time.monotonic()
-        results = score_many([(t, truth, None) for t in texts], sandbox=sandbox)
-        figures["scorer score_many (in-process)"] = time.monotonic() - start
-        assert [r["score"] for r in results] == [float(k % 3 != 1) for k in range(len(texts))]
-    from test_rl_server import call, running_server
+    work = Path(tempfile.mkdtemp(prefix="klearct-reward-bench-"))
+    try:
+        store, rows = exported_rows(args.run, work)
+        mix = workload(store, rows)
+        counts = {k: sum(m[0] == k for m in mix) for k in ("gold", "incorrect", "tle", "ce")}
+        tests = sum(len(parse_ground_truth(m[2]).inputs) for m in mix)
+        print(f"{len(mix)} completions on {len({m[3]['problem_id'] for m in mix})} problems ({counts}), "
+              f"{tests} tests in all, {args.slots} slots, best of {args.repeats}", flush=True)
+        bare = Bare(work)
+        best: dict[str, float] = {}
+        scores: dict[str, list[float]] = {}
+        server = Server(args.slots)
+        try:
+            with open_sandbox("docker", slots=args.slots) as sandbox, ThreadPoolExecutor(args.slots) as outer, \
+                    ThreadPoolExecutor(args.slots * 2) as per_test:
+                ways = {
+                    "bare subprocess": lambda texts: list(outer.map(
+                        lambda t: bare.binary(extract_code(t[0]), t[1], t[2]), texts)),
+                    "scorer (in-process)": lambda texts: [r["score"] for r in score_many(texts, sandbox=sandbox)],
+                    "POST /score": lambda texts: [r["score"] for r in post(server.url + "/score", {"samples": [
+                        {"completion": t[0], "ground_truth": t[1], "extra_info": t[2]} for t in texts]})["results"]],
+                    "POST /run_code per test": lambda texts: list(outer.map(
+                        lambda t: run_code_binary(server.url, extract_code(t[0]), t[1], t[2], per_test), texts)),
+                }
+                for round_ in range(args.repeats):
+                    for name, way in ways.items():  # rounds interleave the ways: load changes hit all alike
+                        texts = [(fenced(p, f"{name} round {round_} #{k}"), truth, info)
+                                 for k, (_, p, truth, info) in enumerate(mix)]
+                        started = time.monotonic()
+                        scores[name] = way(texts)
+                        best[name] = min(best.get(name, float("inf")), time.monotonic() - started)
+                        print(f"  round {round_ + 1}: {name:24s} {best[name]:6.1f} s", flush=True)
+                limit = float(json.loads(mix[0][2])["judging"]["time_limit_s"])
+                spin_costs = {}
+                for what, program in (("spin", SPIN), ("sleep", Program(lang="python3", code="import time\n"
+                                                                                             "time.sleep(60)\n"))):
+                    text = fenced(program, f"alone {what}")
+                    sandbox.compile(extract_code(text))
+                    started = time.monotonic()
+                    result = score(text, mix[0][2], mix[0][3], sandbox=sandbox)
+                    spin_costs[what] = time.monotonic() - started
+                    assert result["first_failure_verdict"] == "TLE", result
+        finally:
+            server.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
-    with running_server("--slots", str(args.slots)) as (url, _):
-        served = [t.replace(" sample ", " served ") for t in texts]  # new sources: no compile cache hits
-        start = time.monotonic()
-        status, answer = call(url, "/score", {"samples": [{"completion": t, "ground_truth": truth} for t in served]},
-                              key=None, timeout=900)
-        figures["klearct serve /score (one request)"] = time.monotonic() - start
-        assert status == 200 and len(answer["results"]) == len(texts)
-    runs = args.completions * args.tests
-    print(f"{args.completions} completions x {args.tests} tests = {runs} runs, {args.slots} slots, every source new")
-    for name, seconds in figures.items():
-        print(f"  {name:38s} {seconds:7.1f} s  {args.completions / seconds:6.1f} completions/s  "
-              f"{runs / seconds:7.1f} runs/s")
+    reference = scores["scorer (in-process)"]
+    disagree = {name: sum(a != b for a, b in zip(s, reference, strict=True)) for name, s in scores.items()}
+    base = len(mix) / best["bare subprocess"]
+    print(f"\n{'way':26s} {'seconds':>8s} {'completions/s':>14s} {'x bare':>7s}")
+    figures = {}
+    for name, seconds in best.items():
+        rate = len(mix) / seconds
+        figures[name] = {"seconds": round(seconds, 2), "completions_per_s": round(rate, 2),
+                         "ratio_to_bare": round(rate / base, 3), "scores_differing": disagree[name]}
+        print(f"{name:26s} {seconds:8.1f} {rate:14.2f} {rate / base:7.2f}"
+              + (f"   {disagree[name]} scores differ from the scorer's" if disagree[name] else ""))
+    ratio = figures["POST /score"]["ratio_to_bare"]
+    print(f"\n/score vs bare: {ratio:.2f}x  (goal >= {GOAL_SCORE_RATIO}): {'PASS' if ratio >= GOAL_SCORE_RATIO else 'MISS'}")
+    for what, seconds in spin_costs.items():
+        over = seconds / limit - 1
+        goal = f"(goal <= +{GOAL_TLE_OVER:.0%}): {'PASS' if over <= GOAL_TLE_OVER else 'MISS'}" if what == "spin" else \
+            "(decided by the wall clock, 2 x limit + 1 s)"
+        print(f"a {what}ing completion alone: {seconds:.2f} s for a {limit:g} s limit, {over:+.0%} {goal}")
+    print(f"passed: {sum(reference)} of {len(mix)} completions")
+    if args.json:
+        args.json.write_text(json.dumps({"completions": len(mix), "mix": counts, "tests": tests, "slots": args.slots,
+                                         "ways": figures, "tle_seconds": spin_costs, "limit_s": limit}, indent=2))
+    if any(disagree.values()):
+        sys.exit("the ways disagree on some scores")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from klear_ct.model import Program
 from klear_ct.sandbox import Limits, open_sandbox
+from klear_ct.sandbox.base import Job
 from klear_ct.sandbox.languages import get_language
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
@@ -72,7 +73,6 @@ timed("mkdtemp+write_files+clean (1 box)", clean_one)
 timed("clean_dirs (nothing to remove, 3 dirs)", lambda: runner.clean_dirs(["/tmp", "/dev/shm"], None))
 timed("kill_strays", runner.kill_strays)
 timed("subprocess.run ./prog (vfork+exec)", lambda: subprocess.run([prog], input=b"21\n", capture_output=True, cwd=box, env=envb))
-timed("run_one without helper", lambda: runner.run_one([prog], box, envb, b"21\n", limits, None, False, None))
 timed("run_one with helper", lambda: runner.run_one([prog], box, envb, b"21\n", limits, None, False, helper))
 timed("run_one with helper + kill_strays", lambda: runner.run_one([prog], box, envb, b"21\n", limits, None, True, helper))
 def fork_exec_true():
@@ -221,7 +221,7 @@ def main() -> int:
             assert compiled.error is None, compiled.error
 
             def request_for(n: int, sandbox=sandbox, compiled=compiled) -> dict:
-                return sandbox._run_request(lang, compiled, [f"{i}\n" for i in range(n)], limits)
+                return sandbox._run_request(lang, compiled, [Job(f"{i}\n") for i in range(n)], limits, ())
 
             sandbox._call_runner(request_for(4), watchdog_s=60)  # warm
             r = per_request(sandbox, request_for, args.batch, args.repeats)

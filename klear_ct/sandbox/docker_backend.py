@@ -1,7 +1,8 @@
 """Docker backend: a pool of warm, locked-down containers, one per slot.
 
-Each request is one `docker exec` of the runner with the whole batch on its stdin.
-A container is replaced after `jobs_per_container` requests and after any anomaly;
+Each slot keeps one `docker exec` of the runner open (`--serve`) and sends it one request per
+line, so a request costs no exec and no Python start-up; a runner whose stream breaks is dropped
+with its container. A container is replaced after `jobs_per_container` requests and after any anomaly;
 every container carries its owner's host and pid in a label, so a later start removes
 the ones a killed process left behind.
 """
@@ -39,11 +40,62 @@ class DockerSettings:
     runtime: str | None = None  # e.g. "runsc" for gVisor
 
 
+class RunnerStream:
+    """One runner started with --serve in a container, answering a request per line."""
+
+    def __init__(self, api, container):
+        from docker.utils.socket import frames_iter
+
+        self.api = api
+        self.exec_id = api.exec_create(container.id, [*RUNNER_CMD, "--serve"], stdin=True, stdout=True,
+                                       stderr=True)["Id"]
+        self.stream = api.exec_start(self.exec_id, socket=True)
+        self.socket = getattr(self.stream, "_sock", self.stream)
+        self.frames = frames_iter(self.stream, tty=False)
+        self.out = bytearray()  # the answer so far to the request in flight
+        self.err = bytearray()  # the runner's own stderr, its last 4 KB
+
+    def request(self, request: dict, watchdog_s: float) -> bool:
+        """Send `request`; True once its "done" line arrived, False when the stream ended first.
+        Raises TimeoutError past `watchdog_s` and OSError when the connection breaks."""
+        deadline = time.monotonic() + watchdog_s
+        self.out.clear()
+        self.socket.settimeout(watchdog_s)
+        self.socket.sendall(json.dumps(request).encode() + b"\n")
+        for kind, data in self.frames:
+            if kind == 1:
+                self.out.extend(data)
+                # the runner's own lines are whole JSON objects; a program's output only appears inside them
+                if self.out.endswith(b"\n") and self.out[self.out.rfind(b"\n", 0, -1) + 1:].startswith(b'{"done"'):
+                    return True
+            else:
+                self.err.extend(data)
+                del self.err[:-4096]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            self.socket.settimeout(remaining)
+        return False
+
+    def exit_code(self) -> int | None:
+        try:
+            return self.api.exec_inspect(self.exec_id).get("ExitCode")
+        except Exception:  # noqa: BLE001 - the container is gone
+            return None
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
 @dataclass
 class Slot:
     index: int
     container: object | None = None
     jobs: int = 0
+    runner: RunnerStream | None = None  # kept open across the slot's requests
 
 
 def owner_id() -> str:
@@ -141,6 +193,8 @@ class DockerSandbox(Sandbox):
         return slot
 
     def _retire(self, slot: Slot) -> Slot:
+        if slot.runner is not None:
+            slot.runner.close()
         container = self._live.pop(slot.index, None)
         if container is not None:
             try:
@@ -176,7 +230,7 @@ class DockerSandbox(Sandbox):
             if slot.container is None:
                 reply = RunnerReply(fault=f"could not start a container from {self.image}", sandbox_failed=True)
             else:
-                reply = self._exec(slot.container, request, watchdog_s)
+                reply = self._exec(slot, request, watchdog_s)
             return reply
         finally:
             slot.jobs += 1
@@ -184,45 +238,31 @@ class DockerSandbox(Sandbox):
                 slot = self._retire(slot)
             self._free.put(slot)
 
-    def _exec(self, container, request: dict, watchdog_s: float) -> RunnerReply:
-        from docker.utils.socket import frames_iter
-
-        api = self.client.api
+    def _exec(self, slot: Slot, request: dict, watchdog_s: float) -> RunnerReply:
         try:
-            exec_id = api.exec_create(container.id, RUNNER_CMD, stdin=True, stdout=True, stderr=True)["Id"]
-            stream = api.exec_start(exec_id, socket=True)
+            if slot.runner is None:
+                slot.runner = RunnerStream(self.client.api, slot.container)
         except Exception as e:  # noqa: BLE001 - engine or container trouble
             return RunnerReply(fault=f"docker exec failed: {e}", sandbox_failed=True)
-        raw_socket = getattr(stream, "_sock", stream)
-        deadline = time.monotonic() + watchdog_s
-        out, err = bytearray(), bytearray()
-        fault = None
+        runner, fault = slot.runner, None
         try:
-            raw_socket.settimeout(watchdog_s)
-            raw_socket.sendall(json.dumps(request).encode())
-            raw_socket.shutdown(socket.SHUT_WR)
-            for kind, data in frames_iter(stream, tty=False):
-                (out if kind == 1 else err).extend(data)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                raw_socket.settimeout(remaining)
+            runner.request(request, watchdog_s)
         except TimeoutError:
             fault = f"watchdog: no complete answer within {watchdog_s:.0f}s"
         except OSError as e:
             fault = f"connection to the runner broke: {e}"
-        finally:
-            stream.close()
-        reply = parse_runner_output(bytes(out))
+        reply = parse_runner_output(bytes(runner.out))
         if fault is None and reply.fault is None:
-            return self._check_oom(container, reply)
+            return self._check_oom(slot.container, reply)
         reply.fault = fault or reply.fault
-        exit_code = None if fault else api.exec_inspect(exec_id).get("ExitCode")
+        runner.close()
+        slot.runner = None  # the slot is retired with its container
+        exit_code = None if fault else runner.exit_code()
         if exit_code not in (None, 137, -9):
             # the runner ended by itself, not killed: the sandbox's own failure
             reply.sandbox_failed = True
-            reply.fault = f"runner exited with {exit_code}: {err.decode(errors='replace')[-500:]}"
-        return self._check_oom(container, reply, force=True)
+            reply.fault = f"runner exited with {exit_code}: {runner.err.decode(errors='replace')[-500:]}"
+        return self._check_oom(slot.container, reply, force=True)
 
     @staticmethod
     def _check_oom(container, reply: RunnerReply, force: bool = False) -> RunnerReply:

@@ -6,7 +6,8 @@ started by the local backend inside fresh namespaces. It refuses to run outside 
 sandbox: it only empties directories that sit on tmpfs, and only kills stray
 processes when it is pid 1 of its namespace or inside a container.
 
-Protocol: one JSON request on stdin, JSON lines on stdout.
+Protocol: one JSON request on stdin, JSON lines on stdout (with --serve: one request per line,
+each answered in full before the next is read).
 
   request  = {"action": "compile" | "run", "files": {name: {"b64": str, "mode": int}},
               "cmd": [argv], "inputs": [str] (run), "collect": name (compile),
@@ -649,6 +650,7 @@ def main(argv):
     --mqueue DIR         the mqueue mount of our IPC namespace, emptied after every run
     --sandboxed          kill every stray process and remove IPC objects after each run
     --init               be pid 1 of a sandbox container
+    --serve              answer one request per stdin line (each ends with its "done" line) until EOF
     """
     make_undumpable()
     if "--init" in argv:
@@ -679,8 +681,14 @@ def main(argv):
     except RefuseToRun as e:
         sys.stderr.write(f"runner: refusing to run: {e}\n")
         return 2
-    request = json.loads(sys.stdin.buffer.read())
-    handle(request, workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
+    if "--serve" not in argv:
+        request = json.loads(sys.stdin.buffer.read())
+        handle(request, workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
+        return 0
+    # one request per line until stdin closes: the host keeps this runner for many requests
+    for line in sys.stdin.buffer:
+        if line.strip():
+            handle(json.loads(line), workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
     return 0
 
 
