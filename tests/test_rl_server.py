@@ -196,3 +196,34 @@ def test_sigterm_drains_and_leaves_no_container():
         process.wait(60)
         assert answer["r"][0] == 200 and answer["r"][1]["run_result"]["stdout"] == "finished\n"
         assert sandbox_containers(process.pid) == []
+
+
+def test_a_reward_server_under_attack_and_a_validate_on_the_same_host_do_not_disturb_each_other(
+        docker_sandbox, tmp_path):
+    """The server scores fork bombs and spinners beside right completions while a validate runs on the
+    same engine: the validate's tests equal a validate alone, and every right completion scores 1."""
+    from test_validate import FORK_BOMB_GOLD, sum_problem
+
+    from klear_ct.pipeline.batch import validate_batch
+    from klear_ct.store import RunStore
+
+    solo = RunStore(tmp_path / "solo")
+    validate_batch([sum_problem()], solo, docker_sandbox)
+    truth = json.dumps({"inputs": ["1 2\n", "3 4\n", "5 6\n"], "outputs": ["3\n", "7\n", "11\n"]})
+    right = "```python\nimport sys\nprint(sum(map(int, sys.stdin.read().split())))\n```"
+    hostile = [f"```python\n{FORK_BOMB_GOLD}```", "```cpp\nint main(){volatile long x=0;for(;;)x++;}\n```"]
+    samples = [{"completion": text, "ground_truth": truth} for text in (hostile + [right]) * 3]
+    answers = []
+    with running_server("--slots", "2") as (url, _):
+        def attack():
+            answers.append(call(url, "/score", {"samples": samples}, key=None, timeout=600))
+        attacker = threading.Thread(target=attack)
+        attacker.start()
+        beside = RunStore(tmp_path / "beside")
+        validate_batch([sum_problem()], beside, docker_sandbox)
+        attacker.join(600)
+    assert beside.all_tests_table().equals(solo.all_tests_table())
+    status, answer = answers[0]
+    assert status == 200
+    assert [r["score"] for r in answer["results"]] == [0.0, 0.0, 1.0] * 3
+    assert all(r["sandbox_error"] == 0 for r in answer["results"])

@@ -25,6 +25,9 @@ from klear_ct.sandbox.uids import UidBlock
 
 LABEL = "klearct.sandbox"
 OWNER_LABEL = "klearct.owner"
+# a runner that carried a request or answer this large is let go: its heap stays large, and a program
+# it starts (posix_spawn shares its memory until exec) would report that high-water mark as its own
+RUNNER_RECYCLE_BYTES = 8 << 20
 RUNNER_CMD = ["python3", "/opt/klearct/runner.py", "--workroot", "/work", "--clean", "/tmp:/dev/shm",
               "--mqueue", "/dev/mqueue", "--spawn", "/opt/klearct/klearct-spawn", "--sandboxed"]
 
@@ -54,19 +57,23 @@ class RunnerStream:
         self.frames = frames_iter(self.stream, tty=False)
         self.out = bytearray()  # the answer so far to the request in flight
         self.err = bytearray()  # the runner's own stderr, its last 4 KB
+        self.worn = False  # it carried a large request or answer: start a fresh one next time
 
     def request(self, request: dict, watchdog_s: float) -> bool:
         """Send `request`; True once its "done" line arrived, False when the stream ended first.
         Raises TimeoutError past `watchdog_s` and OSError when the connection breaks."""
         deadline = time.monotonic() + watchdog_s
         self.out.clear()
+        line = json.dumps(request).encode() + b"\n"
         self.socket.settimeout(watchdog_s)
-        self.socket.sendall(json.dumps(request).encode() + b"\n")
+        self.socket.sendall(line)
+        self.worn = len(line) > RUNNER_RECYCLE_BYTES
         for kind, data in self.frames:
             if kind == 1:
                 self.out.extend(data)
                 # the runner's own lines are whole JSON objects; a program's output only appears inside them
                 if self.out.endswith(b"\n") and self.out[self.out.rfind(b"\n", 0, -1) + 1:].startswith(b'{"done"'):
+                    self.worn = self.worn or len(self.out) > RUNNER_RECYCLE_BYTES
                     return True
             else:
                 self.err.extend(data)
@@ -88,6 +95,18 @@ class RunnerStream:
             self.stream.close()
         except Exception:  # noqa: BLE001
             pass
+
+    def close_and_wait(self, timeout_s: float = 5.0) -> None:
+        """Close, and wait until the runner has exited: its memory must not count in the next run's."""
+        self.close()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if not self.api.exec_inspect(self.exec_id).get("Running"):
+                    return
+            except Exception:  # noqa: BLE001 - the container is gone
+                return
+            time.sleep(0.005)
 
 
 @dataclass
@@ -253,6 +272,9 @@ class DockerSandbox(Sandbox):
             fault = f"connection to the runner broke: {e}"
         reply = parse_runner_output(bytes(runner.out))
         if fault is None and reply.fault is None:
+            if runner.worn:
+                runner.close_and_wait()  # it reads EOF and exits
+                slot.runner = None
             return self._check_oom(slot.container, reply)
         reply.fault = fault or reply.fault
         runner.close()
