@@ -1,6 +1,7 @@
 """Reward throughput on the sample's verl export, side by side in one run, as ratios to a bare baseline.
 
-    .venv/bin/python benchmarks/reward_bench.py [--run RUN] [--slots 2] [--repeats 2] [--json FILE]
+    .venv/bin/python benchmarks/reward_bench.py [--run RUN] [--slots 2] [--repeats 2] [--max-tests 10]
+                                                [--json FILE]
 
 RUN is a validated run directory (default: runs/demo from `make demo`; else the sample is validated
 into a temporary one first). Its verl export is written and read back; problems judged by a checker
@@ -14,7 +15,7 @@ Ways of scoring the same completions, in binary mode (1 when every visible test 
   the host g++ and the language table's flags; each test a fresh process with its time limit as a
   timeout; stops at a completion's first failing test, as the reward does;
 - scorer: `klear_ct.rl.scorer.score_many` in this process on a Docker sandbox of N slots;
-- /score: `klearct serve --slots N` in a child process, one POST with every completion;
+- /score: `klearct serve --slots N` in a child process, POSTs of 8 completions, N at a time;
 - /run_code: the same server, SandboxFusion's API one test per request, 2N requests in flight
   (verl's sandbox_fusion client sends one request per test).
 
@@ -53,6 +54,7 @@ from klear_ct.store import RunStore  # noqa: E402
 SPIN = Program(lang="python3", code="while True:\n    pass\n")
 BROKEN = Program(lang="cpp17", code="int main( {\n")
 GOAL_SCORE_RATIO = 0.8
+SCORE_BATCH = 8  # completions per /score request, `slots` requests in flight
 GOAL_TLE_OVER = 0.10
 
 
@@ -60,7 +62,7 @@ def klearct(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "klear_ct.cli", *args], capture_output=True, text=True)
 
 
-def exported_rows(run: Path | None, work: Path) -> tuple[RunStore, list[dict]]:
+def exported_rows(run: Path | None, work: Path, max_tests: int) -> tuple[RunStore, list[dict]]:
     if run is None:
         run = ROOT / "runs" / "demo"
         if not RunStore.is_run(run):
@@ -70,7 +72,7 @@ def exported_rows(run: Path | None, work: Path) -> tuple[RunStore, list[dict]]:
             if done.returncode not in (0, 1):
                 sys.exit(f"validate failed: {done.stderr[-2000:]}")
     out = work / "verl.parquet"
-    done = klearct("export", str(run), "--format", "verl", "-o", str(out))
+    done = klearct("export", str(run), "--format", "verl", "-o", str(out), "--max-tests", str(max_tests))
     if done.returncode != 0:
         sys.exit(f"export failed: {done.stderr[-2000:]}")
     return RunStore(run), pq.read_table(out).to_pylist()
@@ -118,7 +120,7 @@ class Bare:
                                       timeout=limit, env=RUN_ENV)
             except subprocess.TimeoutExpired:
                 return 0.0
-            if done.returncode != 0 or not compare(done.stdout.decode(errors="replace"), expected).accepted:
+            if done.returncode != 0 or not compare(done.stdout.decode(errors="replace"), expected):
                 return 0.0
         return 1.0
 
@@ -169,7 +171,7 @@ def run_code_binary(url: str, program: Program, truth: str, info: dict, threads:
         answer = post(url + "/run_code", {"code": program.code, "language": language, "stdin": stdin,
                                           "run_timeout": limit, "compile_timeout": 30, "memory_limit_MB": 256})
         run = answer.get("run_result") or {}
-        return answer["status"] == "Success" and compare(run.get("stdout") or "", expected).accepted
+        return answer["status"] == "Success" and compare(run.get("stdout") or "", expected)
 
     return float(all(threads.map(one, tests.inputs, tests.outputs)))
 
@@ -180,11 +182,12 @@ def main() -> None:
     parser.add_argument("--run", type=Path)
     parser.add_argument("--slots", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--max-tests", type=int, default=10, help="tests per problem in the export")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="klearct-reward-bench-"))
     try:
-        store, rows = exported_rows(args.run, work)
+        store, rows = exported_rows(args.run, work, args.max_tests)
         mix = workload(store, rows)
         counts = {k: sum(m[0] == k for m in mix) for k in ("gold", "incorrect", "tle", "ce")}
         tests = sum(len(parse_ground_truth(m[2]).inputs) for m in mix)
@@ -201,8 +204,10 @@ def main() -> None:
                     "bare subprocess": lambda texts: list(outer.map(
                         lambda t: bare.binary(extract_code(t[0]), t[1], t[2]), texts)),
                     "scorer (in-process)": lambda texts: [r["score"] for r in score_many(texts, sandbox=sandbox)],
-                    "POST /score": lambda texts: [r["score"] for r in post(server.url + "/score", {"samples": [
-                        {"completion": t[0], "ground_truth": t[1], "extra_info": t[2]} for t in texts]})["results"]],
+                    "POST /score": lambda texts: [score for chunk in outer.map(
+                        lambda part: [r["score"] for r in post(server.url + "/score", {"samples": [
+                            {"completion": t[0], "ground_truth": t[1], "extra_info": t[2]} for t in part]})["results"]],
+                        [texts[k:k + SCORE_BATCH] for k in range(0, len(texts), SCORE_BATCH)]) for score in chunk],
                     "POST /run_code per test": lambda texts: list(outer.map(
                         lambda t: run_code_binary(server.url, extract_code(t[0]), t[1], t[2], per_test), texts)),
                 }
@@ -216,8 +221,8 @@ def main() -> None:
                         print(f"  round {round_ + 1}: {name:24s} {best[name]:6.1f} s", flush=True)
                 limit = float(json.loads(mix[0][2])["judging"]["time_limit_s"])
                 spin_costs = {}
-                for what, program in (("spin", SPIN), ("sleep", Program(lang="python3", code="import time\n"
-                                                                                             "time.sleep(60)\n"))):
+                for what, program in (("spinning", SPIN),
+                                      ("sleeping", Program(lang="python3", code="import time\ntime.sleep(60)\n"))):
                     text = fenced(program, f"alone {what}")
                     sandbox.compile(extract_code(text))
                     started = time.monotonic()
@@ -244,10 +249,14 @@ def main() -> None:
     print(f"\n/score vs bare: {ratio:.2f}x  (goal >= {GOAL_SCORE_RATIO}): {'PASS' if ratio >= GOAL_SCORE_RATIO else 'MISS'}")
     for what, seconds in spin_costs.items():
         over = seconds / limit - 1
-        goal = f"(goal <= +{GOAL_TLE_OVER:.0%}): {'PASS' if over <= GOAL_TLE_OVER else 'MISS'}" if what == "spin" else \
+        goal = f"(goal <= +{GOAL_TLE_OVER:.0%}): {'PASS' if over <= GOAL_TLE_OVER else 'MISS'}" if what == "spinning" else \
             "(decided by the wall clock, 2 x limit + 1 s)"
-        print(f"a {what}ing completion alone: {seconds:.2f} s for a {limit:g} s limit, {over:+.0%} {goal}")
-    print(f"passed: {sum(reference)} of {len(mix)} completions")
+        print(f"a {what} completion alone: {seconds:.2f} s for a {limit:g} s limit, {over:+.0%} {goal}")
+    print(f"passed: {sum(reference):g} of {len(mix)} completions")
+    for name, values in scores.items():
+        for (kind, program, _, info), mine, theirs in zip(mix, values, reference, strict=True):
+            if mine != theirs:
+                print(f"  {name}: {kind} {program.lang} on {info['problem_id']} scored {mine:g}, the scorer {theirs:g}")
     if args.json:
         args.json.write_text(json.dumps({"completions": len(mix), "mix": counts, "tests": tests, "slots": args.slots,
                                          "ways": figures, "tle_seconds": spin_costs, "limit_s": limit}, indent=2))
