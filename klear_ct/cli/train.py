@@ -28,6 +28,8 @@ def print_check(report, quiet: bool = False) -> None:
 
     for line in report.errors + [str(f) for f in report.findings]:
         err_console.print(f"  [red]✗[/] {escape(line)}", highlight=False)
+    for finding in report.unreproduced:
+        err_console.print(f"  [yellow]warning:[/] {escape(str(finding))} (a timing flake?)", highlight=False)
 
 
 def run_check(files: list[Path], run: Path | None, mode: str, reward_url: str | None):
@@ -81,7 +83,7 @@ def progress_callback(quiet: bool):
         bar.update(task, completed=record["step"], description=(
             f"step {record['step']}: reward {record.get('reward_mean', 0):.2f}, code {record.get('format_ok', 0):.2f}"
             + (f", held-out {held:.2f}" if held is not None else "")
-            + f", reward {record['reward_s']:.1f}s / model {record['model_s']:.1f}s"))
+            + f"; {record['reward_s']:.1f}s in the reward, {record['model_s']:.1f}s in the model"))
 
     return bar, on_step
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from transformers import AutoTokenizer, TrainerCallback
+from transformers import AutoTokenizer, PrinterCallback, TrainerCallback
 from transformers.trainer_utils import get_last_checkpoint
 from trl import GRPOConfig, GRPOTrainer
 
@@ -129,6 +129,7 @@ def train(settings: TrainSettings, examples: list[Example], reward: TrainingRewa
     trainer = GRPOTrainer(model=settings.model, reward_funcs=[reward], args=grpo_config(settings, last),
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer, peft_config=peft_config,
                           callbacks=[StepLog(reward, output_dir, on_step)])
+    trainer.remove_callback(PrinterCallback)  # the log dicts go to train_log.jsonl and the progress display
     result = trainer.train(resume_from_checkpoint=last if settings.resume else None)
     return {"steps": trainer.state.global_step, "resumed_from": last if settings.resume else None,
             "checkpoint": get_last_checkpoint(str(output_dir)), "prompts": len(rows), "prompts_too_long": too_long,

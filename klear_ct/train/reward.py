@@ -59,7 +59,7 @@ class TrainingReward:
         return [r["score"] for r in results]
 
     def _write_samples(self, state, prompts, completions, truths, problem_ids, results) -> None:
-        step = getattr(state, "global_step", None)
+        step = state.global_step + 1 if state is not None else None  # the step being computed, as the log counts
         lines = [json.dumps({"step": step, "problem_id": pid, "prompt_sha": digest(prompt_text(p)),
                              "ground_truth_sha": digest(t), "score": r["score"], "verdict": verdict_of(r),
                              "holdout_score": r["holdout_score"],
