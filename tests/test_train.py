@@ -112,18 +112,23 @@ def sample_export(sample_run) -> Path:
     pool.close_shared()
 
 
-@pytest.mark.docker
-def test_check_data_scores_golds_one_and_incorrect_as_the_kill_matrix(sample_export):
-    from klear_ct.train.check import check_data, find_run
-    from klear_ct.train.data import read_examples
-    from klear_ct.train.reward import TrainingReward
+@pytest.fixture(scope="module")
+def train_out(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("train") / "out"
 
-    store = find_run([sample_export])  # the run directory the export lies in
-    report = check_data(read_examples([sample_export]), store, TrainingReward().scores)
-    assert report.errors == [] and [str(f) for f in report.findings] == []
-    assert report.problems == 12 and report.golds >= 40 and report.golds_ok == report.golds
-    assert report.incorrect >= 20 and report.incorrect_as_expected == report.incorrect
-    assert 0 < report.incorrect_surviving < report.incorrect  # capped at 6 tests, some kills are not exported
+
+@pytest.mark.docker
+def test_check_data_scores_golds_one_and_incorrect_as_the_kill_matrix(sample_export, train_out):
+    from klear_ct.cli.train import checked
+    from klear_ct.train.settings import TrainSettings
+
+    # what training does first; the run is the run directory the export lies in
+    checked([sample_export], TrainSettings(model="m", output_dir=train_out), None, force=False, skip=False)
+    report = json.loads((train_out / "check-data.json").read_text())
+    assert report["ok"] and report["errors"] == [] and report["findings"] == []
+    assert report["problems"] == 12 and report["golds"] >= 40 and report["golds_ok"] == report["golds"]
+    assert report["incorrect"] >= 20 and report["incorrect_as_expected"] == report["incorrect"]
+    assert 0 < report["incorrect_surviving"] < report["incorrect"]  # capped at 6 tests: some kills not exported
 
 
 @pytest.mark.docker
@@ -131,19 +136,18 @@ def test_a_corrupted_export_is_refused_naming_problem_and_test(sample_run, sampl
     from klear_ct.cli.train import checked
     from klear_ct.train.settings import TrainSettings
 
-    rows = pq.read_table(sample_export).to_pylist()
-    row = next(r for r in rows if not r["extra_info"]["checker"])
+    row = next(r for r in pq.read_table(sample_export).to_pylist() if not r["extra_info"]["checker"])
     truth = json.loads(row["reward_model"]["ground_truth"])
     truth["outputs"][1] = "12345\n"
     row["reward_model"]["ground_truth"] = json.dumps(truth)
-    bad = tmp_path / "bad.parquet"
-    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(sample_export)), bad)
+    bad = tmp_path / "bad.parquet"  # the corrupted problem alone: the check scores only what is exported
+    pq.write_table(pa.Table.from_pylist([row], schema=pq.read_schema(sample_export)), bad)
     problem = row["extra_info"]["problem_id"]
 
     done = klearct("train", bad, "--check-data", "--run", sample_run)
     assert done.returncode == 1, done.stderr
     assert f"{problem}: gold-0" in done.stderr and "visible test 1 (id " in done.stderr and "got WA" in done.stderr
-    with pytest.raises(typer.Exit) as refused:  # what training does first
+    with pytest.raises(typer.Exit) as refused:  # training refuses it
         checked([bad], TrainSettings(model="m", output_dir=tmp_path / "out"), sample_run, force=False, skip=False)
     assert refused.value.exit_code == 1
     assert json.loads((tmp_path / "out" / "check-data.json").read_text())["ok"] is False
@@ -152,16 +156,15 @@ def test_a_corrupted_export_is_refused_naming_problem_and_test(sample_run, sampl
 # -- training (the train extra's venv) -------------------------------------------------------
 
 @pytest.mark.docker
-def test_grpo_trains_two_steps_with_the_sandbox_reward_and_resumes(sample_export, tmp_path):
+def test_grpo_trains_two_steps_with_the_sandbox_reward_and_resumes(sample_export, train_out, tmp_path):
     python = heavy_python("KLEARCT_REQUIRE_TRAIN")
     done = klearct("train", sample_export, "--make-tiny-model", tmp_path / "tiny", python=python)
     assert done.returncode == 0, done.stderr
-    out = tmp_path / "out"
+    out = train_out  # where the data check passed (else training checks first)
     common = ["--model", tmp_path / "tiny", "-o", out, "--batch-size", "2", "--generations", "2",
               "--max-completion-length", "24", "--max-prompt-length", "2048", "--seed", "1", "-q"]
     first = klearct("train", sample_export, "--max-steps", "2", *common, python=python)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "check-data: 12 problems" in first.stdout  # the data check ran first, through the sandbox
     log = read_log(out)
     assert [r["step"] for r in log] == [1, 2]
     assert all(r["completions"] == 4 and 0.0 <= r["reward_mean"] <= 1.0 and r["reward_s"] > 0 for r in log)

@@ -87,7 +87,7 @@ def dataset_rows(examples: list[Example], tokenizer, max_prompt_length: int) -> 
     return rows, too_long
 
 
-def grpo_config(settings: TrainSettings, resume_from: str | None) -> GRPOConfig:
+def grpo_config(settings: TrainSettings) -> GRPOConfig:
     return GRPOConfig(
         output_dir=str(settings.output_dir), seed=settings.seed, data_seed=settings.seed,
         max_steps=settings.max_steps, num_train_epochs=settings.epochs, learning_rate=settings.learning_rate,
@@ -126,7 +126,7 @@ def train(settings: TrainSettings, examples: list[Example], reward: TrainingRewa
 
         peft_config = LoraConfig(r=settings.lora_rank, lora_alpha=2 * settings.lora_rank,
                                  target_modules="all-linear", task_type="CAUSAL_LM")
-    trainer = GRPOTrainer(model=settings.model, reward_funcs=[reward], args=grpo_config(settings, last),
+    trainer = GRPOTrainer(model=settings.model, reward_funcs=[reward], args=grpo_config(settings),
                           train_dataset=Dataset.from_list(rows), processing_class=tokenizer, peft_config=peft_config,
                           callbacks=[StepLog(reward, output_dir, on_step)])
     trainer.remove_callback(PrinterCallback)  # the log dicts go to train_log.jsonl and the progress display
