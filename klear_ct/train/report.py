@@ -11,6 +11,7 @@ from klear_ct.train.metrics import read_log
 
 def _plot_scores(records: list[dict]) -> str:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
@@ -21,6 +22,7 @@ def _plot_scores(records: list[dict]) -> str:
         if any(v is not None for v in values):
             ax.plot(steps, [float("nan") if v is None else v for v in values], marker="o", label=label)
     ax.set_ylim(-0.05, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("step")
     ax.set_title("Reward per step")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -29,6 +31,7 @@ def _plot_scores(records: list[dict]) -> str:
 
 def _plot_time(records: list[dict]) -> str:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(7, 3.2))
     ax = fig.add_subplot()
@@ -36,6 +39,7 @@ def _plot_time(records: list[dict]) -> str:
     reward, model = [r.get("reward_s", 0.0) for r in records], [r.get("model_s", 0.0) for r in records]
     ax.bar(steps, model, color="#4c78a8", label="model (generation, loss, update)")
     ax.bar(steps, reward, bottom=model, color="#f58518", label="reward (sandbox)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("seconds")
     ax.set_title("Time per step")
