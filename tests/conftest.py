@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from klear_ct.sandbox import SandboxError, open_sandbox
 
 REQUIRE_DOCKER = os.environ.get("KLEARCT_REQUIRE_DOCKER") == "1"
+SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
 _skipped_docker: list[str] = []
 
 
@@ -45,6 +49,16 @@ def local_sandbox(isolated_cache):
     sandbox = open_or_skip("local")
     yield sandbox
     sandbox.close()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, isolated_cache) -> Path:
+    """datasets/sample validated once per session (Docker), for the tests that export and score it."""
+    run = tmp_path_factory.mktemp("sample") / "run"
+    done = subprocess.run([sys.executable, "-m", "klear_ct.cli", "validate", str(SAMPLE), "-o", str(run), "--json"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode in (0, 1), done.stderr  # 1: the sample's broken generator, on purpose
+    return run
 
 
 @pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker),

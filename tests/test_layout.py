@@ -89,3 +89,12 @@ def test_dependencies_point_one_way():
     assert not {t for t in imports_of("klear_ct.pipeline")
                 if t.startswith(("klear_ct.rl", "klear_ct.train", "klear_ct.report", "klear_ct.evaluate"))}
     assert not {t for t in imports_of("klear_ct.judge") if t.startswith(("klear_ct.pipeline", "klear_ct.formats"))}
+
+
+def test_only_the_cli_imports_train():
+    """`klearct train` is an optional extra: nothing but the CLI imports it, and it imports no CLI code."""
+    graph = import_graph()
+    users = {name for name, targets in graph.items() if any(t.startswith("klear_ct.train") for t in targets)}
+    assert {u for u in users if not u.startswith(("klear_ct.cli", "klear_ct.train"))} == set()
+    assert "klear_ct.cli.train" in users
+    assert not {t for t in imports_of("klear_ct.train") if t.startswith("klear_ct.cli")}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -18,7 +17,6 @@ from klear_ct.sandbox.languages import get_language
 from klear_ct.store import RunStore
 
 pytestmark = pytest.mark.docker
-SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
 
 
 def klearct(*args, timeout=900):
@@ -31,16 +29,14 @@ def fenced(program) -> str:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, sample_run):
     """(run store, verl rows, trl rows): the sample validated and exported with 30 % of tests held out."""
     root = tmp_path_factory.mktemp("rl-sample")
-    done = klearct("validate", SAMPLE, "-o", root / "run", "--json")
-    assert done.returncode in (0, 1), done.stderr
     for fmt in ("verl", "trl"):
-        out = klearct("export", root / "run", "--format", fmt, "-o", root / f"{fmt}.parquet", "--max-tests", "6",
+        out = klearct("export", sample_run, "--format", fmt, "-o", root / f"{fmt}.parquet", "--max-tests", "6",
                       "--holdout-fraction", "0.3", "--json")
         assert out.returncode == 0, out.stderr
-    return RunStore(root / "run"), pq.read_table(root / "verl.parquet").to_pylist(), \
+    return RunStore(sample_run), pq.read_table(root / "verl.parquet").to_pylist(), \
         pq.read_table(root / "trl.parquet").to_pylist(), root
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from klear_ct.cli import evaluate, generate, rl, sandbox, stages
+from klear_ct.cli import evaluate, generate, rl, sandbox, stages, train
 from klear_ct.cli.common import fail
 from klear_ct.errors import UsageError
 
@@ -16,6 +16,7 @@ stages.register(app)
 generate.register(app)
 evaluate.register(app)
 rl.register(app)
+train.register(app)
 
 
 

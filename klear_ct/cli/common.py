@@ -34,7 +34,9 @@ FormatOption = Annotated[str, typer.Option("--format", help="input format (defau
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/] {escape(message)}")  # a message's [brackets] are text, not markup
     return typer.Exit(code)
 
 

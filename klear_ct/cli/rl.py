@@ -66,13 +66,9 @@ def verl_files(target: Path) -> tuple[list[str], list[str]]:
     raise fail(f"no verl parquet in {target}: run `klearct export {target} --format verl -o OUT` first")
 
 
-@app.command("verl-args")
-def verl_args(
-    target: Annotated[Path, typer.Argument(help="verl parquet, export directory, or run directory", exists=True)],
-    mode: Annotated[str, typer.Option(help="binary | fraction")] = "binary",
-    reward_url: Annotated[str | None, typer.Option(help="score on this `klearct serve` instead")] = None,
-) -> None:
-    """Print the verl overrides that train on a klearct export with klearct's reward."""
+def verl_overrides(target: Path, mode: str = "binary", reward_url: str | None = None) -> list[str]:
+    """verl's data and reward overrides for an export with klearct's reward (`klearct train --backend verl` adds
+    the trainer's)."""
     import klear_ct.rl.verl as verl_adapter
 
     if mode not in ("binary", "fraction"):
@@ -85,4 +81,14 @@ def verl_args(
         lines.append(f"+reward.custom_reward_function.reward_kwargs.mode={mode}")
     if reward_url:
         lines.append(f"+reward.custom_reward_function.reward_kwargs.reward_url={reward_url}")
-    typer.echo(" ".join(lines))
+    return lines
+
+
+@app.command("verl-args")
+def verl_args(
+    target: Annotated[Path, typer.Argument(help="verl parquet, export directory, or run directory", exists=True)],
+    mode: Annotated[str, typer.Option(help="binary | fraction")] = "binary",
+    reward_url: Annotated[str | None, typer.Option(help="score on this `klearct serve` instead")] = None,
+) -> None:
+    """Print the verl overrides that train on a klearct export with klearct's reward."""
+    typer.echo(" ".join(verl_overrides(target, mode, reward_url)))
