@@ -148,6 +148,15 @@ def test_binary_runs_held_out_tests_only_after_the_visible_ones_pass(docker_sand
     assert (binary["score"], binary["holdout_score"], binary["holdout_passed"], binary["holdout_total"]) == (0, 0, 0, 1)
     fraction = score(fenced(SUM), wrong_visible, mode="fraction", sandbox=docker_sandbox)
     assert (fraction["score"], fraction["holdout_score"]) == (0.5, 1.0)  # fraction runs every test
+    no_code = score("I cannot solve it.", json.dumps(truth), sandbox=docker_sandbox)
+    assert (no_code["format_ok"], no_code["holdout_score"], no_code["holdout_total"]) == (0, 0.0, 1)
+
+
+@pytest.mark.docker
+def test_a_run_only_the_wall_clock_stopped_runs_once_more(docker_sandbox):
+    counting = FlakySandbox(docker_sandbox, faults=0)
+    sleeper = score(fenced("import time\ntime.sleep(30)\n"), TRUTH, {"time_limit_s": 0.2}, sandbox=counting)
+    assert (sleeper["first_failure_verdict"], counting.calls) == ("TLE", 2)
 
 
 @pytest.mark.docker

@@ -9,11 +9,13 @@ A program is compiled once (the sandbox caches it) and its tests go to the sandb
 stops at the first failure: each slot's share of the tests ends at its first run that cannot
 be OK, so a program that times out costs about one time limit, not one per test
 (`first_failure_verdict` is the first failing test's; `passed` counts up to it).
-`fraction` runs every test and scores the share of visible tests passed.
+`fraction` runs every test and scores the share of visible tests passed. A run the sandbox
+failed (SE), or one that only the wall clock stopped (a loaded machine; its CPU time was within
+the limit), is run once more before it counts.
 
 Held-out tests (export --holdout-fraction) never count in `score`; `holdout_score` is scored
 the same way beside it (-1 without any). In `binary` mode they are run only when every
-visible test passed (else `holdout_score` is 0 like `score`), so the mean of
+visible test passed (else `holdout_score` is 0 like `score`, also without usable code), so the mean of
 `score - holdout_score` over a batch is the share of completions rewarded while failing
 tests they never saw: the reward-hacking rate a trainer watches.
 """
@@ -34,6 +36,7 @@ from klear_ct.llm.extract import FENCE
 from klear_ct.model import Program, RunResult, Verdict
 from klear_ct.sandbox import Limits, Sandbox, SandboxError
 from klear_ct.sandbox.languages import language_for_fence
+from klear_ct.sandbox.verdict import hit_wall_clock
 from klear_ct.text import shorten
 
 log = logging.getLogger(__name__)
@@ -150,12 +153,15 @@ def share(runs: Sequence[RunResult], mode: str) -> tuple[float, int]:
 
 def judge_with_retry(judge: Judge, program: Program, inputs: list[str], outputs: list[str], limits: Limits,
                      stop_after_failure: bool = False) -> list[RunResult]:
-    """Judge.run, with runs the sandbox failed (SE) run once more; SandboxError when they fail again."""
+    """Judge.run; runs the sandbox failed (SE) and runs only the wall clock stopped (a loaded machine,
+    as validate's run_gold treats them) run once more, with the runs a stop skipped after them.
+    SandboxError when a run fails the sandbox again."""
     runs = judge.run(program, inputs, limits, outputs, stop_after_failure)
-    faulty = [k for k, r in enumerate(runs) if r.verdict == Verdict.SE]
-    if faulty:
-        again = judge.run(program, [inputs[k] for k in faulty], limits, [outputs[k] for k in faulty])
-        for k, run in zip(faulty, again, strict=True):
+    redo = [k for k, r in enumerate(runs) if r.verdict == Verdict.SE or hit_wall_clock(r)]
+    if redo:
+        redo = sorted(redo + [k for k, r in enumerate(runs) if r.verdict == Verdict.SKIP])
+        again = judge.run(program, [inputs[k] for k in redo], limits, [outputs[k] for k in redo], stop_after_failure)
+        for k, run in zip(redo, again, strict=True):
             if run.verdict == Verdict.SE:
                 raise SandboxError(run.message or "sandbox failure")
             runs[k] = run
@@ -173,16 +179,19 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
         count("bad_ground_truth")
         return result(detail=f"malformed ground truth: {e}")
     program = extract_code(completion)
+    held_out = {"holdout_score": 0.0, "holdout_total": len(tests.holdout_inputs)} if tests.holdout_inputs else {}
     if program is None:
         count("format_errors")
-        return result(total=len(tests.inputs), detail="no fenced code block in a language the sandbox runs")
+        return result(total=len(tests.inputs), detail="no fenced code block in a language the sandbox runs",
+                      **held_out)
     extra = extra_info if isinstance(extra_info, dict) else {}
     judging = {k: v for k, v in extra.items() if v is not None} | tests.judging
     try:
         get_comparison(judging.get("comparison") or "lines")
     except ValueError as e:
         count("bad_ground_truth")
-        return result(total=len(tests.inputs), format_ok=1, language=program.lang, detail=f"malformed judging: {e}")
+        return result(total=len(tests.inputs), format_ok=1, language=program.lang, detail=f"malformed judging: {e}",
+                      **held_out)
     try:
         if sandbox is None:
             from klear_ct.rl.pool import shared_sandbox
@@ -203,7 +212,7 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
     except Exception as e:  # noqa: BLE001 - a reward never raises into the trainer
         count("sandbox_errors")
         log.warning("klearct reward: sandbox failure, scored 0: %s", e)
-        return result(total=len(tests.inputs), format_ok=1, sandbox_error=1, language=program.lang,
+        return result(total=len(tests.inputs), format_ok=1, sandbox_error=1, language=program.lang, **held_out,
                       detail=f"sandbox failure: {shorten(str(e))}")
     count("scored")
     value, passed = share(visible, mode)
