@@ -20,8 +20,9 @@ Ways of scoring the same completions, in binary mode (1 when every visible test 
   (verl's sandbox_fusion client sends one request per test).
 
 Each source gets a new comment per round, so no compile cache is hit across ways or rounds; the
-best of `--repeats` rounds is reported. The scores of every way must agree (/run_code: per test),
-else the script exits 1. Goals (printed PASS/MISS, not the exit code): /score >= 0.8x bare
+best of `--repeats` rounds is reported. klearct's three ways must agree on every score, else the
+script exits 1 (bare's differences are listed: its limit is a wall-clock timeout). Goals (printed
+PASS/MISS, not the exit code): /score >= 0.8x bare
 completions per second; a spinning completion costs at most its time limit plus 10%.
 """
 
@@ -260,8 +261,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"completions": len(mix), "mix": counts, "tests": tests, "slots": args.slots,
                                          "ways": figures, "tle_seconds": spin_costs, "limit_s": limit}, indent=2))
-    if any(disagree.values()):
-        sys.exit("the ways disagree on some scores")
+    if any(n for name, n in disagree.items() if name != "bare subprocess"):  # bare judges by the wall clock
+        sys.exit("klearct's ways disagree on some scores")
 
 
 if __name__ == "__main__":

@@ -90,33 +90,7 @@ def spawn_helper_true():
     pid = os.posix_spawn(helper, [helper, str(w), "/bin/true"], {})
     os.close(w); os.read(r, 100); os.close(r); os.waitpid(pid, 0)
 timed("os.posix_spawn helper -> /bin/true", spawn_helper_true)
-# prototype of a fix: start the helper with posix_spawn (vfork-like; no Python runs in the child).
-# The helper would then set session, rlimits, cwd and uid itself, in C (microseconds); here
-# setsid comes from posix_spawn and the rest is skipped, so this bounds what the change can win.
-def spawn_posix(cmd, cwd, env, limits, run_as, helper):
-    report_r, report_w = os.pipe()
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    os.set_inheritable(report_w, True)
-    cmd = list(cmd)
-    if not cmd[0].startswith("/"):  # posix_spawn has no chdir here: the real helper would chdir itself
-        cmd[0] = os.path.join(cwd, cmd[0])
-    argv = [helper, str(report_w)] + cmd if helper else cmd
-    acts = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)]
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=acts, setsid=True)
-    for fd in (in_r, out_w, err_w, report_w):
-        os.close(fd)
-    if not helper:
-        os.close(report_r); report_r = None
-    return pid, in_w, out_r, err_r, report_r, ""
-real_spawn = runner.spawn
-runner.spawn = spawn_posix
-r = runner.run_one(["./prog"], box, envb, b"21\n", limits, None, True, helper)
-assert r["exit_code"] == 0 and r["stdout"] == "42\n" and r["peak_kb"] < 4000, r
-timed("PROTOTYPE run_one, posix_spawn helper", lambda: runner.run_one([prog], box, envb, b"21\n", limits, None, True, helper))
-timed("PROTOTYPE run_one, posix_spawn, no helper", lambda: runner.run_one([prog], box, envb, b"21\n", limits, None, True, None))
-def handle_proto():
+def handle_batch():
     import io
     req2 = {"action": "run", "files": files, "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
     so = sys.stdout; sys.stdout = io.StringIO()
@@ -127,13 +101,12 @@ def handle_proto():
         sys.stdout = so
     bad = [l for l in lines if "i" in l and (l["exit_code"] != 0 or l["stdout"] != "42\n")]
     assert len(lines) == n + 1 and not bad, bad[:2]
-t = time.perf_counter(); handle_proto(); out["PROTOTYPE runner.handle per test (posix_spawn helper)"] = {"median_ms": (time.perf_counter() - t) * 1000 / n, "min_ms": None}
+t = time.perf_counter(); handle_batch(); out["runner.handle per test"] = {"median_ms": (time.perf_counter() - t) * 1000 / n, "min_ms": None}
 if req.get("cprofile"):
     import cProfile, pstats, io
-    prof = cProfile.Profile(); prof.enable(); handle_proto(); prof.disable()
+    prof = cProfile.Profile(); prof.enable(); handle_batch(); prof.disable()
     buf = io.StringIO(); pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(18)
     sys.stderr.write(buf.getvalue())
-runner.spawn = real_spawn
 def handle_n():
     req2 = {"action": "run", "files": files, "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
     so = sys.stdout; sys.stdout = open(os.devnull, "w")
@@ -210,7 +183,7 @@ def main() -> int:
     parser.add_argument("--backends", default="docker,local")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--cprofile", action="store_true", help="cProfile the runner loop (prototype spawn)")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile the runner loop")
     args = parser.parse_args()
     program = Program(lang="cpp17", code=CPP_CODE)
     lang = get_language("cpp17")
