@@ -18,6 +18,7 @@ from klear_ct.pipeline.batch import BatchSummary, validate_batch
 from klear_ct.pipeline.generate_batch import GenerateSummary, generate_batch
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox
+from klear_ct.sandbox.timing import time_factors_of
 from klear_ct.store import RunStore
 
 OnProblem = Callable[[str, str], None]
@@ -46,7 +47,7 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
     (or the config's shared one), usage log and spend cap, and generates every pending problem.
     `python`: the Python runtime of the problems' solutions (see read_problems)."""
     store.record_command("generate", problems=str(problems), format=input_format, model=config.llm.model,
-                         python=python, limits=sandbox.time_factors.describe(),
+                         python=python, limits=time_factors_of(sandbox).describe(),
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
                                  "completion_per_1m": config.llm.price_completion_per_1m},
@@ -86,7 +87,7 @@ def run_nightly(store: RunStore, problems: Path, input_format: str, config: Conf
     generated = generate_stage(store, problems, input_format, config, settings, prompts, sandbox, retry_failed, workers,
                                on_generated, python)
     ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
-    store.record_command("validate", problems="generated", select="all", limits=sandbox.time_factors.describe())
+    store.record_command("validate", problems="generated", select="all", limits=time_factors_of(sandbox).describe())
     # a problem whose generation failed is still validated when it came with generators
     # one left pending by the spend cap waits for the run that finishes its generation
     pending = set(generated.pending_ids)

@@ -89,3 +89,8 @@ def calibrated(factors: TimeFactors, cpu_ms: list[float], reference_cpu_ms: floa
     here = min(cpu_ms)
     note = f"reference program {here:.0f} ms CPU here vs {reference:g} ms recorded"
     return replace(factors, machine=here / reference, calibration=note)
+
+
+def time_factors_of(sandbox: object) -> TimeFactors:
+    """A sandbox's time factors; the table's for a stand-in that has none (a test's fake sandbox)."""
+    return getattr(sandbox, "time_factors", None) or TimeFactors()
