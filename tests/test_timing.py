@@ -83,3 +83,24 @@ def test_a_result_says_its_limit_and_whether_it_is_near_it():
     assert not near_limit(run(950, timed_out=True))  # the wall clock: not a question of CPU time
     assert not near_limit(run(950, exit_code=1))  # a crash near the limit is a crash
     assert not near_limit(RunResult(verdict=Verdict.CE))  # never ran: no limit
+
+
+class OneNearMiss:
+    """Answers a first TLE just over the limit, then OK: what noise at the limit looks like."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def run(self, program, inputs, limits=None, **options):
+        self.calls += 1
+        cpu = 1040 if self.calls == 1 else 990
+        return [decide_verdict({"exit_code": 0, "cpu_ms": cpu, "stdout": "1\n"}, Limits(time_s=1)) for _ in inputs]
+
+
+def test_a_gold_just_over_its_limit_gets_a_second_run():
+    from klear_ct.model import Program
+    from klear_ct.pipeline.validate import run_gold
+
+    sandbox = OneNearMiss()
+    [result] = run_gold(sandbox, Program(lang="python3", code="print(1)"), ["\n"], Limits.problem_limits(1, 256))
+    assert sandbox.calls == 2 and result.verdict == Verdict.OK and near_limit(result)
