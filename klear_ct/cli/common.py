@@ -73,8 +73,8 @@ def make_sandbox(config_path: Path | None, backend: str | None, slots: int | Non
         except SandboxError as e:
             sandbox.close()
             raise fail(str(e), EXIT_SANDBOX) from None
-        err_console.print(f"machine factor {calibrated.machine:.2f} ({calibrated.calibration}): every time "
-                          "limit is scaled by it")
+        err_console.print(f"machine factor {calibrated.machine:.2f} ({calibrated.calibration}): every problem's "
+                          "time limit is scaled by it", highlight=False)
     return sandbox
 
 
