@@ -5,7 +5,9 @@
                                                  [--repeats 3] [--json FILE]
 
 Programs: (a) trivial C++ (read an int, print it doubled); (b) Python that spends ~20 ms
-per test in a bare run (start-up plus a calibrated loop over its input).
+per test in a bare run (start-up plus a calibrated loop over its input); (c) the same Python
+program under PyPy 3 (the language table's `pypy3`; left out with a note when the host has no
+`pypy3` for the bare run: `apt-get install pypy3`).
 
 - bare: plain `subprocess`, no isolation, a thread pool as wide as the sandbox's slots,
   a fresh process per test fed its stdin with communicate(); the C++ is compiled once with
@@ -89,7 +91,7 @@ def py_reference(x: int, iters: int) -> str:
 
 @dataclass
 class Case:
-    key: str  # "cpp" | "py"
+    key: str  # "cpp" | "py" | "pypy"
     label: str
     program: Program
     inputs: list[str]
@@ -225,6 +227,8 @@ def make_cases(tests: int, py_iters: int) -> list[Case]:
         Case("cpp", "C++ trivial", Program(lang="cpp17", code=CPP_CODE), inputs, cpp_ok),
         Case("py", f"Python ~{PY_TARGET_MS:.0f} ms",
              Program(lang="python3", code=PY_TEMPLATE.format(iters=py_iters)), inputs, py_ok),
+        Case("pypy", "the same, PyPy 3", Program(lang="pypy3", code=PY_TEMPLATE.format(iters=py_iters)), inputs,
+             py_ok),
     ]
 
 
@@ -242,6 +246,9 @@ def run_benchmark(args) -> int:
         with console.status("calibrating the Python loop"):
             py_iters, startup_ms, ns_per_iter = calibrate_py_iters(PY_TARGET_MS)
     cases = make_cases(args.tests, py_iters)
+    if shutil.which("pypy3", path=RUN_ENV["PATH"]) is None:
+        cases = [c for c in cases if c.key != "pypy"]
+        console.print("[yellow]no pypy3 on this host: the PyPy line is left out (apt-get install pypy3)[/]")
     args.py_iters_used = py_iters
     console.print(f"[bold]sandbox benchmark[/]: {args.tests} tests, {slots} slots, backends bare,"
                   f"{','.join(backends)}, best of {args.repeats}; host {platform.node()} "
@@ -398,6 +405,9 @@ def print_table(measurements, cases, order, slots, args) -> None:
                   f"`{LANGUAGES['cpp17'].flags}`.", highlight=False)
     console.print(f"Python ~{PY_TARGET_MS:g} ms: `{' '.join(LANGUAGES['python3'].run_cmd)}` "
                   f"running a {args.py_iters_used}-step LCG walk seeded by the input.", highlight=False)
+    if any(case.key == "pypy" for case in cases):
+        console.print(f"the same, PyPy 3: `{' '.join(LANGUAGES['pypy3'].run_cmd)}` on that program (JIT: the loop is "
+                      "cheap, the interpreter's start-up is not).", highlight=False)
     py_bare = measurements.get(("bare", "py"))
     if py_bare:
         console.print(f"Python program, bare: mean {min(py_bare.wall_ms_per_test):.2f} ms wall and "

@@ -26,6 +26,16 @@ class SandboxConfig(BaseModel):
     runtime: str | None = None  # e.g. "runsc"
 
 
+class LimitsConfig(BaseModel):
+    """How a problem's time limit becomes a run's (klear_ct/sandbox/timing.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_factor: dict[str, float] = Field(default_factory=dict)  # language -> factor, over the language table's
+    calibrate: bool = False  # measure a machine factor at sandbox start (KLEARCT_CALIBRATE)
+    reference_cpu_ms: float | None = Field(default=None, gt=0)  # the reference program on the limits' judge
+
+
 class LLMConfig(BaseModel):
     """Any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, SGLang, Ollama)."""
 
@@ -73,12 +83,14 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sandbox: SandboxConfig = SandboxConfig()
+    limits: LimitsConfig = LimitsConfig()
     llm: LLMConfig = LLMConfig()
     generate: GenerateConfig = GenerateConfig()
 
 
 ENV_KEYS = {"KLEARCT_SANDBOX_BACKEND": ("sandbox", "backend"), "KLEARCT_SANDBOX_SLOTS": ("sandbox", "slots"),
-            "KLEARCT_SANDBOX_RUNTIME": ("sandbox", "runtime"), "OPENAI_BASE_URL": ("llm", "base_url"),
+            "KLEARCT_SANDBOX_RUNTIME": ("sandbox", "runtime"), "KLEARCT_CALIBRATE": ("limits", "calibrate"),
+            "OPENAI_BASE_URL": ("llm", "base_url"),
             "KLEARCT_LLM_MODEL": ("llm", "model")}
 
 

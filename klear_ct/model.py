@@ -124,6 +124,7 @@ class RunResult(Record):
     wall_ms: float = 0.0
     peak_kb: int = 0
     message: str = ""  # why the verdict was given, when it is not obvious
+    time_limit_ms: float | None = None  # the CPU-time limit the run was judged under (its language's)
 
 
 class TestCase(Record):

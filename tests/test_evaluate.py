@@ -38,7 +38,7 @@ def side_by_side(tmp_path_factory):
     validated = klearct("validate", SAMPLE, "-o", run, "--json")
     assert validated.returncode == 0, validated.stderr  # the interactive package is skipped, not failed
     summary = json.loads(validated.stdout)
-    assert (summary["done"], summary["failed"], summary["bad_rows"], summary["skipped_rows"]) == (4, 0, 0, 1)
+    assert (summary["done"], summary["failed"], summary["bad_rows"], summary["skipped_rows"]) == (5, 0, 0, 1)
     done = klearct("evaluate", SAMPLE, "--suite", "original=problem#secret", "--suite", f"generated={run}#generated",
                    "--suite", "union=union:original+generated", "--json", "--html", html)
     assert done.returncode == 0, done.stderr
@@ -52,8 +52,8 @@ def suite(summary: dict, name: str) -> dict:
 def test_packages_own_secret_tests_accept_every_accepted_and_reject_every_wrong_answer(side_by_side):
     summary, _, _ = side_by_side
     original = suite(summary, "original")
-    assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 9
-    assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 4
+    assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 12
+    assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 5
     assert original["overall"]["tnr"] == 1.0
     for problem in (p for p in summary["problems"] if p["outcome"] == "ok"):
         assert problem["suites"]["original"]["tpr"] == 1.0, problem["id"]
@@ -70,10 +70,10 @@ def test_original_generated_and_union_side_by_side(side_by_side):
     assert generated["tests"] > 0 and generated["problems_without_tests"] == 0
     assert max(original["tests"], generated["tests"]) < union["tests"] <= original["tests"] + generated["tests"]
     for s in (original, generated, union):
-        assert s["overall"]["correct"] == 9 and s["overall"]["incorrect"] == 10
+        assert s["overall"]["correct"] == 12 and s["overall"]["incorrect"] == 12
         assert s["overall"]["tpr"] == 1.0  # golds agree with the packages' answers under the validator
         assert s["wall_s"] > 0 and s["sandbox_s"] > 0 and s["solution_cpu_s"] > 0 and s["tests_per_problem"] > 0
-        assert set(s["by_language"]) == {"python3", "cpp17"}
+        assert set(s["by_language"]) == {"python3", "pypy3", "cpp17"}
     assert union["overall"]["tnr"] >= max(original["overall"]["tnr"], generated["overall"]["tnr"])
     circle = next(p for p in summary["problems"] if p["id"] == "circlearea")
     assert circle["time_limit_s"] == 1.0 and "derived" in circle["time_limit_note"]

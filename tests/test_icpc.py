@@ -30,7 +30,9 @@ def test_detects_a_folder_of_packages_and_a_single_package():
 
 def test_mapping_of_submissions_and_data():
     problems, _, _ = read_sample()
-    assert sorted(problems) == ["circlearea", "coprimesplit", "evenodd", "rangesum"]
+    assert sorted(problems) == ["circlearea", "coprimesplit", "evenodd", "pairproducts", "rangesum"]
+    # a `#!/usr/bin/env pypy3` line makes an accepted .py a PyPy gold
+    assert sorted(p.lang for p in problems["pairproducts"].gold) == ["cpp17", "pypy3", "python3"]
     rangesum = problems["rangesum"]
     assert {p.lang for p in rangesum.gold} == {"python3", "cpp17"}
     verdicts = {s.id: s.expected_verdict for s in rangesum.incorrect}

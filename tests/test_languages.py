@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from klear_ct.formats import codecontests, icpc
-from klear_ct.formats.languages import supported
+from klear_ct.formats.languages import run_python_under, supported
 from klear_ct.formats.rows import Where
 from klear_ct.llm.extract import extract_program
 from klear_ct.llm.prompts import code_block, problem_values
@@ -36,10 +36,13 @@ def fenced(tag: str, code: str) -> str:
 def test_entry_is_complete(lang: Language):
     assert lang.name == lang.name.lower() and LANGUAGES[lang.name] is lang
     assert lang.display_name.strip() and lang.hello.strip()
-    assert lang.suffixes and lang.fences
+    # a variant (pypy3) runs the sources of another entry and claims none of their suffixes
+    sources = LANGUAGES[lang.runs_sources_of] if lang.runs_sources_of else lang
+    assert sources.suffixes and lang.fences and (lang.suffixes == () or sources is lang)
     assert all(s.startswith(".") and s == s.lower() for s in lang.suffixes)
     assert all(a == a.lower() for a in lang.aliases) and all(t == t.lower() and t.split() == [t] for t in lang.fences)
-    assert Path(lang.source_file).suffix in lang.suffixes  # the sandbox's own file name is one of its suffixes
+    assert Path(lang.source_file).suffix in sources.suffixes  # the sandbox's own file name is one of its suffixes
+    assert lang.time_factor > 0
     assert lang.fence == lang.fences[0]
     assert supported(lang.name)  # the readers keep programs in it
 
@@ -118,6 +121,24 @@ def test_unknown_keys():
         get_language("brainfuck")
     # known to the ICPC reader only to be counted and skipped
     assert icpc._language(Path("Sol.kt"), "fun main() {}") == "kotlin" and not supported("kotlin")
+
+
+def test_pypy_runs_python_sources_where_the_source_or_the_user_says_so():
+    assert languages.runtimes_of("python3") == ("python3", "pypy3") == languages.runtimes_of("pypy")
+    shebang = "#!/usr/bin/env pypy3\nimport sys\nprint(sys.stdin.read())\n"
+    assert icpc._language(Path("submissions/accepted/fast.py"), shebang) == "pypy3"
+    assert icpc._language(Path("submissions/accepted/plain.py"), shebang.split("\n", 1)[1]) == "python3"
+    assert get_language("PyPy 3").name == "pypy3"  # Codeforces' name for it
+    gold = Program(lang="python3", code="print(1)\n")
+    problem = Problem(id="p", statement="s", gold=[gold, Program(lang="cpp17", code="int main(){}")],
+                      incorrect=[{"id": "p/slow", "program": gold, "expected_verdict": "TLE"}],
+                      generators=[gold])
+    under = run_python_under(problem, "pypy")
+    assert [p.lang for p in under.gold] == ["pypy3", "cpp17"] and under.incorrect[0].program.lang == "pypy3"
+    assert under.generators == [gold]  # klearct's own programs keep their language
+    assert run_python_under(under, "python3").gold[0].lang == "python3" and run_python_under(problem, None) is problem
+    with pytest.raises(UnknownLanguage, match="not a Python runtime; choose one of python3, pypy3"):
+        run_python_under(problem, "cpp17")
 
 
 def test_a_key_two_languages_claim_is_a_table_error(monkeypatch):

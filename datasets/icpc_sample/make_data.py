@@ -75,7 +75,21 @@ def coprimesplit(rng):
         write("coprimesplit", "secret", f"{k:02d}", text, answer)
 
 
+def pairproducts(rng):
+    def case(n):
+        root = math.isqrt(n)
+        return f"{n}\n", f"{2 * sum(n // a for a in range(1, root + 1)) - root * root}\n"
+
+    write("pairproducts", "sample", "1", *case(3))
+    # the largest is where the accepted CPython solution takes about the 0.3 s limit here
+    for k, n in enumerate([1, 10, 1000, rng.randint(10**5, 2 * 10**5), PAIRPRODUCTS_MAX_N], 1):
+        write("pairproducts", "secret", f"{k:02d}", *case(n))
+
+
+PAIRPRODUCTS_MAX_N = 2 * 10**6
+
 if __name__ == "__main__":
     rng = random.Random(2026)
     for make in (rangesum, evenodd, circlearea, coprimesplit):
         make(rng)
+    pairproducts(random.Random(16))

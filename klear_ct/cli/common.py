@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from klear_ct.config import ConfigError, load_config
+from klear_ct.config import load_config
+from klear_ct.errors import UsageError
 from klear_ct.sandbox import Sandbox, SandboxError, open_sandbox
 from klear_ct.store import RunLocked, RunStore
 
@@ -31,6 +32,9 @@ ProblemsArgument = Annotated[Path, typer.Argument(help="problems file (Klear jso
                                                        "klearct parquet)", exists=True)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="run directory (created or resumed)")]
 FormatOption = Annotated[str, typer.Option("--format", help="input format (default: detect)")]
+PythonOption = Annotated[str | None, typer.Option(
+    "--python", help="run the problems' Python solutions (gold and incorrect) under python3 or pypy3 "
+                     "(default: as each source says; a `#!...pypy3` line means PyPy)")]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -46,20 +50,34 @@ def exit_on_sigterm() -> None:
 
 
 def make_sandbox(config_path: Path | None, backend: str | None, slots: int | None) -> Sandbox:
+    """The sandbox the config describes, with its time factors (and the machine factor measured
+    when `[limits] calibrate` is on, printed to stderr)."""
     from klear_ct.sandbox.docker_backend import DockerSettings
+    from klear_ct.sandbox.timing import TimeFactors
 
     try:
-        config = load_config(config_path).sandbox
-    except ConfigError as e:
+        loaded = load_config(config_path)
+        factors = TimeFactors.with_overrides(loaded.limits.time_factor)
+    except UsageError as e:  # a bad config, an unknown language in [limits] time_factor
         raise fail(str(e)) from None
+    config = loaded.sandbox
     settings = DockerSettings(jobs_per_container=config.jobs_per_container,
                               container_memory_mb=config.container_memory_mb, runtime=config.runtime)
     exit_on_sigterm()
     try:
-        return open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
-                            warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
+        sandbox = open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
+                               time_factors=factors, warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
     except SandboxError as e:  # no engine answering, no image: the sandbox is unavailable
         raise fail(str(e), EXIT_SANDBOX) from None
+    if loaded.limits.calibrate:
+        try:
+            calibrated = sandbox.calibrate(loaded.limits.reference_cpu_ms)
+        except SandboxError as e:
+            sandbox.close()
+            raise fail(str(e), EXIT_SANDBOX) from None
+        err_console.print(f"machine factor {calibrated.machine:.2f} ({calibrated.calibration}): every problem's "
+                          "time limit is scaled by it", highlight=False)
+    return sandbox
 
 
 @contextmanager
@@ -92,13 +110,13 @@ def progress_bar(quiet: bool):
                     TimeElapsedColumn(), console=err_console, disable=quiet, transient=False)
 
 
-def problem_rows(path: Path, input_format: str) -> Iterator:
+def problem_rows(path: Path, input_format: str, python: str | None = None) -> Iterator:
     """The rows of a problems file, read up to the first before anything is created: a file of no
     known format, unreadable or with no problem at all is a usage error (exit 2), and no run
-    directory is left behind."""
+    directory is left behind. `python`: the --python option (see PythonOption)."""
     from klear_ct.formats import read_problems
 
-    rows = read_problems(path, input_format)
+    rows = read_problems(path, input_format, python=python)
     first = next(rows, None)
     if first is None:
         raise fail(f"{path}: no problem in it")

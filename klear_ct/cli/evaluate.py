@@ -12,6 +12,7 @@ import typer
 from klear_ct.cli.common import (
     BackendOption,
     ConfigOption,
+    PythonOption,
     SlotsOption,
     console,
     fail,
@@ -30,13 +31,14 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate)
 
 
-def _problems(path: Path, input_format: str, notes: list[str]):
+def _problems(path: Path, input_format: str, notes: list[str], python: str | None):
     from klear_ct.formats import read_problems
+    from klear_ct.formats.languages import run_python_under
     from klear_ct.store import RunStore
 
     if RunStore.is_run(path) and input_format == "auto":
-        return list(RunStore(path).problems())
-    return list(read_problems(path, input_format, warn=lambda w: notes.append(str(w))))
+        return [run_python_under(problem, python) for problem in RunStore(path).problems()]
+    return list(read_problems(path, input_format, warn=lambda w: notes.append(str(w)), python=python))
 
 
 def evaluate(
@@ -48,7 +50,7 @@ def evaluate(
                                             "solution's first failing test")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML page with plots")] = None,
-    config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+    python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
 ) -> None:
     """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
 
@@ -61,7 +63,7 @@ def evaluate(
 
     notes: list[str] = []
     try:
-        rows = _problems(problems, input_format, notes)
+        rows = _problems(problems, input_format, notes, python)
         options = [parse_suite_option(option) for option in (suite or ["original=problem"])]
         suites = load_suites(options, [row for row in rows if isinstance(row, Problem)])
     except (ValueError, FileNotFoundError) as e:  # SuiteError, a bad format or path: usage errors
@@ -70,7 +72,8 @@ def evaluate(
     with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
         outcomes = run_evaluation(rows, suites, sandbox, EvaluateSettings(full=full),
                                   on_problem=problem_progress(bar, "evaluate", total=len(rows)))
-    summary = summarize(outcomes, suites, time.perf_counter() - began, notes)
+        limits = sandbox.time_factors.describe()
+    summary = summarize(outcomes, suites, time.perf_counter() - began, notes, limits)
     if as_json:
         print(json.dumps(summary, default=str))
     else:

@@ -18,6 +18,7 @@ from klear_ct.cli.common import (
     JsonOption,
     OutOption,
     ProblemsArgument,
+    PythonOption,
     SlotsOption,
     check_export_format,
     console,
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
     def generate(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
                  model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
                  max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-                 config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                 python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
         """Ask an OpenAI-compatible LLM for generator (and checker) programs; repair them with
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
@@ -107,7 +108,7 @@ def register(app: typer.Typer) -> None:
         with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox, \
                 progress_bar(as_json) as bar:
             summary = generate_stage(store, problems, input_format, loaded, settings, prompts, sandbox, retry_failed,
-                                     workers, problem_progress(bar, "generate"))
+                                     workers, problem_progress(bar, "generate"), python)
         if as_json:
             print(json.dumps({"run": str(out), **vars(summary)}))
             pending_to_stderr(summary)
@@ -122,7 +123,7 @@ def register(app: typer.Typer) -> None:
                                                             "(default: RUN/export/FORMAT.parquet)")] = None,
             model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
             max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-            config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+            python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected.
 
         Exit code: 0 all problems ok, 1 some failed or left pending by the spend cap (see
@@ -136,7 +137,7 @@ def register(app: typer.Typer) -> None:
             with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
                 done = run_nightly(store, problems, input_format, loaded, settings, prompts, sandbox, export_format,
                                    export_out, retry_failed, workers, problem_progress(bar, "generate"),
-                                   problem_progress(bar, "validate"))
+                                   problem_progress(bar, "validate"), python)
         generated, validated, exported, target = done.generate, done.validate, done.export, done.export_out
         failed = done.failed
         data = {"run": str(out), "generate": vars(generated), "validate": vars(validated),

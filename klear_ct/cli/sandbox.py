@@ -50,7 +50,7 @@ def sandbox_run(
                                                exists=True, dir_okay=False)],
     expected: Annotated[list[Path] | None, typer.Option("--expected", "-e", help="expected output per input",
                                                         exists=True, dir_okay=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help="python3 | cpp17 | c11")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=" | ".join(LANGUAGES))] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", "-t", help="CPU seconds per run")] = 2.0,
     memory_limit: Annotated[int, typer.Option("--memory-limit", "-m", help="MB per run")] = 256,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON lines instead of a table")] = False,

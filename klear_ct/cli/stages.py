@@ -13,6 +13,7 @@ from klear_ct.cli.common import (
     EXIT_SOME_FAILED,
     BackendOption,
     ConfigOption,
+    PythonOption,
     SlotsOption,
     check_export_format,
     console,
@@ -43,6 +44,7 @@ def validate(
     strict_golds: Annotated[bool, typer.Option(help="drop an input when any gold fails on it")] = False,
     retry_failed: Annotated[bool, typer.Option(help="run problems that failed last time again")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")] = False,
+    python: PythonOption = None,
     config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
 ) -> None:
     """Run generators, gold and incorrect solutions; keep consistent tests. Resumable; no LLM.
@@ -55,11 +57,12 @@ def validate(
     if select not in SELECT_MODES:
         raise fail(f"--select must be one of {', '.join(SELECT_MODES)}")
     settings = ValidateSettings(min_gold_agree=min_gold_agree, require_all_golds=strict_golds, select=select)
-    rows = problem_rows(problems, input_format)
-    with locked_run(out) as store:
+    rows = problem_rows(problems, input_format, python)
+    with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox:
         store.record_command("validate", problems=str(problems), format=input_format, select=select,
-                             min_gold_agree=min_gold_agree, strict_golds=strict_golds)
-        with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
+                             min_gold_agree=min_gold_agree, strict_golds=strict_golds, python=python,
+                             limits=sandbox.time_factors.describe())
+        with progress_bar(as_json) as bar:
             summary = validate_batch(rows, store, sandbox, settings,
                                      retry_failed=retry_failed, on_problem=problem_progress(bar, "validate"))
     data = {"run": str(out), **vars(summary)}

@@ -10,6 +10,10 @@ tests per sandbox slot, then doubling) and no further chunk is sent after a fail
 chunk is one sandbox request (~0.1 s), so small first chunks would cost more than they save.
 `full=True` sends every test at once and keeps every verdict: the kill matrix.
 
+Each language runs under the problem's limit times its time factor (sandbox/timing.py); a
+correct solution's runs near that limit are listed, and one just over it is run once more
+(pipeline.validate.run_gold) before it fails.
+
 A solution that cannot be judged (compile error, sandbox error, a checker that failed) is
 left out of the rates and counted with its cause. A problem that cannot be evaluated is an
 outcome with a cause, never a crash of the batch.
@@ -28,7 +32,10 @@ from klear_ct.formats import RowError
 from klear_ct.judge import Judge
 from klear_ct.model import Outcome, Problem, Program, TestCase, Verdict
 from klear_ct.pipeline.timelimit import derive_time_limit
+from klear_ct.pipeline.validate import run_gold
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.timing import time_factors_of
+from klear_ct.sandbox.verdict import near_limit
 from klear_ct.text import shorten
 
 CORRECT, INCORRECT = "correct", "incorrect"
@@ -55,6 +62,8 @@ class SolutionResult:
     cpu_ms: float = 0.0
     message: str = ""
     verdicts: list[str] | None = None  # every test's verdict (full runs only)
+    time_limit_ms: float | None = None  # the CPU limit its runs were judged under (its language's)
+    near_limit: list[dict] = field(default_factory=list)  # correct solutions: runs within NEAR_LIMIT of it
 
 
 @dataclass
@@ -74,6 +83,7 @@ class SuiteResult:
 class ProblemOutcome(Outcome):
     time_limit_s: float | None = None
     time_limit_note: str | None = None
+    time_limits: dict[str, float] = field(default_factory=dict)  # language -> the limit its runs got (s)
     results: list[SuiteResult] = field(default_factory=list)
 
 
@@ -117,7 +127,7 @@ class SuiteRunner:
         start = 0
         while start < len(tests):
             chunk = tests[start:start + size]
-            chunk_verdicts, message = self._run_chunk(program, chunk, out, totals)
+            chunk_verdicts, message = self._run_chunk(program, chunk, out, totals, start)
             verdicts += chunk_verdicts
             failed = next((k for k, v in enumerate(chunk_verdicts) if v != Verdict.OK), None)
             if failed is not None and out.first_failure is None:
@@ -136,12 +146,18 @@ class SuiteRunner:
         return out
 
     def _run_chunk(self, program: Program, chunk: list[TestCase], out: SolutionResult,
-                   totals: SuiteResult) -> tuple[list[Verdict], list[str]]:
+                   totals: SuiteResult, start: int) -> tuple[list[Verdict], list[str]]:
         began = time.perf_counter()
         texts = [t.input for t in chunk]
-        runs = self.sandbox.run(program, texts, self.limits)
+        # a correct solution's verdict is final only after run_gold's second look at a near miss
+        runs = (run_gold(self.sandbox, program, texts, self.limits) if out.role == CORRECT
+                else self.sandbox.run(program, texts, self.limits))
         judged = time.perf_counter()
         runs = self.judge.verdicts(runs, texts, [t.output or "" for t in chunk])
+        out.time_limit_ms = next((r.time_limit_ms for r in runs if r.time_limit_ms is not None), out.time_limit_ms)
+        if out.role == CORRECT:
+            out.near_limit += [{"test": start + k, "cpu_ms": round(r.cpu_ms, 1), "verdict": r.verdict.value}
+                               for k, r in enumerate(runs) if near_limit(r)]
         ended = time.perf_counter()
         cpu = sum(r.cpu_ms for r in runs)
         out.cpu_ms += cpu
@@ -167,6 +183,9 @@ def evaluate_problem(problem: Problem, suites: list[Suite], sandbox: Sandbox,
     try:
         problem, outcome.time_limit_note = derive_time_limit(problem, sandbox)
         outcome.time_limit_s = problem.time_limit_s
+        factors = time_factors_of(sandbox)
+        outcome.time_limits = {lang: factors.time_limit_s(problem.time_limit_s, lang)
+                               for lang in sorted({p.lang for _, _, p, _ in solutions_of(problem) if runnable(p)})}
         runner = SuiteRunner(problem, sandbox, settings)
         for suite in suites:
             outcome.results.append(runner.run(suite.name, suite.tests.get(problem.id, [])))

@@ -22,9 +22,10 @@ from klear_ct.errors import UsageError
 from klear_ct.formats import codecontests, icpc, klear, klearct_parquet, trl, verl
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Warn, ignore_warning
 from klear_ct.formats.exporting import ExportOptions
-from klear_ct.formats.languages import detect_language
+from klear_ct.formats.languages import detect_language, run_python_under
 from klear_ct.formats.rows import Where, container, data_files, iter_rows, peek_keys
 from klear_ct.model import Problem, TestCase
+from klear_ct.sandbox.languages import python_runtime
 
 Rows = Iterable[tuple[Problem, list[TestCase]]]
 
@@ -102,16 +103,21 @@ def detect_format(path: str | Path) -> str:
     return matches[0]
 
 
-def read_problems(path: str | Path, format: str = "auto", *, warn: Warn | None = None
-                  ) -> Iterator[Problem | RowError]:
+def read_problems(path: str | Path, format: str = "auto", *, warn: Warn | None = None,
+                  python: str | None = None) -> Iterator[Problem | RowError]:
     """Each row of `path` (a file or a directory of files) as a Problem, or a RowError saying
     why not; a bad row never stops the others. Notes on rows that were read (a skipped Java
     gold, a default time limit) go to `warn` as RowWarning. The format and the file are
     checked now (ValueError, FileNotFoundError); the rows are read as the iterator is consumed.
-    A second row with the id of an earlier one is a RowError."""
+    A second row with the id of an earlier one is a RowError. `python` (`python3`, `pypy3`)
+    runs every Python solution under that runtime (`run_python_under`)."""
     path = Path(path)
     data_files(path)  # FileNotFoundError now, not at the first next()
     fmt = get_format(detect_format(path) if format == "auto" else format, "read")
+    if python is not None:
+        python_runtime(python)  # a bad name is a usage error now, not at the first row
+        return (run_python_under(row, python) if isinstance(row, Problem) else row
+                for row in _read(fmt, path, warn or ignore_warning))
     return _read(fmt, path, warn or ignore_warning)
 
 

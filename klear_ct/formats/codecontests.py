@@ -42,7 +42,7 @@ NAME = "codecontests"
 LANGUAGE_BY_ID = {1: "python2", 2: "cpp17", 3: "python3", 4: "java17"}  # 0: unknown, detected
 LANGUAGE_ID_BY_NAME = {"UNKNOWN_LANGUAGE": 0, "UNKNOWN": 0, "PYTHON": 1, "PYTHON2": 1, "CPP": 2, "PYTHON3": 3,
                        "JAVA": 4}
-ID_BY_LANGUAGE = {lang: k for k, lang in LANGUAGE_BY_ID.items()} | {"c11": 2}  # C goes out as CPP (0: unknown)
+ID_BY_LANGUAGE = {lang: k for k, lang in LANGUAGE_BY_ID.items()} | {"c11": 2, "pypy3": 3}  # C as CPP, PyPy as PYTHON3
 SUITES = (("public_tests", "public"), ("private_tests", "private"), ("generated_tests", "generated"))
 
 

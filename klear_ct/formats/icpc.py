@@ -202,8 +202,8 @@ def _language(path: Path, code: str) -> str:
     suffix = path.suffix.lower()
     known = language_for_suffix(suffix)
     lang = known.name if known else NOT_RUNNABLE_BY_SUFFIX.get(suffix, suffix.lstrip(".") or "unknown")
-    if lang == "python3" and detect_language(code) == "python2":
-        return "python2"
+    if lang == "python3" and (detected := detect_language(code)) in ("python2", "pypy3"):
+        return detected  # Python 2, or a `#!...pypy3` line asking for PyPy
     return lang
 
 

@@ -1,6 +1,6 @@
 """Which language a piece of source code is written in: the one detector every reader uses.
 
-`detect_language(code)` returns a sandbox language name (`python3`, `cpp17`, `c11`), the name
+`detect_language(code)` returns a sandbox language name (`python3`, `pypy3`, `cpp17`, `c11`), the name
 of a language the sandbox does not run (`python2`, `java17`, `csharp`, `rust`, `go`,
 `kotlin`, `javascript`) or None when it cannot tell. `supported(lang)` says whether the
 sandbox runs it (the table in `klear_ct.sandbox.languages` decides, so adding a language
@@ -18,6 +18,7 @@ How it decides:
 * Python and C/C++ are scored (definitions, imports, block colons and `for x in` for
   Python; includes, `int main(`, `std::`, `cin >>`, templates, STL types, lines ending in
   `;`/`{`/`}` for C/C++). The higher score wins if it reaches a minimum; else None.
+* Python 3 is `pypy3` when its first line is a shebang naming PyPy (`#!/usr/bin/env pypy3`).
 * Python 2 is told apart by a `print x` statement, `print >>f`, `except E, e:` or calls of
   `raw_input`/`xrange` that the program does not define itself.
 * C or C++: **cpp17 unless the code has a construct that g++ rejects but gcc accepts** —
@@ -32,7 +33,9 @@ from __future__ import annotations
 
 import re
 
-PYTHON3, PYTHON2, CPP, C, JAVA = "python3", "python2", "cpp17", "c11", "java17"
+from klear_ct.model import Problem, Program
+
+PYTHON3, PYPY3, PYTHON2, CPP, C, JAVA = "python3", "pypy3", "python2", "cpp17", "c11", "java17"
 
 _MIN_SCORE = 3
 _EDGE_CHARS = 32_000
@@ -176,8 +179,36 @@ def detect_language(code: str) -> str | None:
     if max(c_score, py_score) < _MIN_SCORE:
         return None
     if py_score > c_score:
-        return PYTHON2 if _is_python2(text) else PYTHON3
+        if _is_python2(text):
+            return PYTHON2
+        return PYPY3 if says_pypy(code) else PYTHON3
     return C if _is_plain_c(text) else CPP
+
+
+_PYPY_SHEBANG = re.compile(r"\A#![^\n]*\bpypy3?\b")
+
+
+def says_pypy(code: str) -> bool:
+    """Whether a Python source asks for PyPy in its first line (`#!/usr/bin/env pypy3`)."""
+    return isinstance(code, str) and _PYPY_SHEBANG.match(code.lstrip("\ufeff")) is not None
+
+
+def run_python_under(problem: Problem, python: str | None) -> Problem:
+    """`problem` with its Python solutions (gold and incorrect, CPython or PyPy) run by `python`
+    (`python3` or `pypy3`, e.g. `--python pypy3`); None leaves each as its source says. Generators,
+    checkers and validators are klearct's own programs and keep their language."""
+    if python is None:
+        return problem
+    from klear_ct.sandbox.languages import python_runtime, runtimes_of
+
+    python, runtimes = python_runtime(python), runtimes_of("python3")
+
+    def swap(program: Program) -> Program:
+        return program.model_copy(update={"lang": python}) if program.lang in runtimes else program
+
+    return problem.model_copy(update={
+        "gold": [swap(p) for p in problem.gold],
+        "incorrect": [s.model_copy(update={"program": swap(s.program)}) for s in problem.incorrect]})
 
 
 def supported(lang: str | None) -> bool:

@@ -43,7 +43,7 @@ def language_of_block(tag: str, code: str) -> str | None:
     words = tag.split()  # the info string: a language tag, maybe followed by attributes
     known = language_for_fence(words[0]) if words else None
     guesses = guess_languages(code)
-    if known and (not guesses or known.name in guesses):
+    if known and (not guesses or known.name in guesses or known.runs_sources_of in guesses):  # ```pypy3: PyPy
         return known.name
     return guesses[0] if guesses else None
 

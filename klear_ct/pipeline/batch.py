@@ -17,6 +17,7 @@ from klear_ct.formats import RowError
 from klear_ct.model import Cause, Problem, content_hash
 from klear_ct.pipeline.validate import ProblemResult, ValidateSettings, validate_problem
 from klear_ct.sandbox import Sandbox, SandboxError
+from klear_ct.sandbox.timing import time_factors_of
 from klear_ct.store import RunStore
 
 STAGE = "validate"
@@ -138,8 +139,11 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
     settings = settings or ValidateSettings()
     summary = BatchSummary()
 
+    factors = time_factors_of(sandbox)  # other factors, other kept tests; a measured machine factor
+    limits = repr((sorted(factors.languages.items()), factors.calibration is not None))  # varies: not itself
+
     def fingerprint(problem: Problem) -> str:
-        return content_hash(problem.model_dump_json(), repr(settings))
+        return content_hash(problem.model_dump_json(), repr(settings), limits)
 
     def write(result: ProblemResult) -> None:
         store.write_tests(result.problem_id, result.tests)

@@ -18,6 +18,7 @@ from klear_ct.pipeline.batch import BatchSummary, validate_batch
 from klear_ct.pipeline.generate_batch import GenerateSummary, generate_batch
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox
+from klear_ct.sandbox.timing import time_factors_of
 from klear_ct.store import RunStore
 
 OnProblem = Callable[[str, str], None]
@@ -41,10 +42,12 @@ def load_prompts(config: Config) -> Prompts:
 
 def generate_stage(store: RunStore, problems: Path, input_format: str, config: Config,
                    settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, retry_failed: bool,
-                   workers: int | None, on_problem: OnProblem) -> GenerateSummary:
+                   workers: int | None, on_problem: OnProblem, python: str | None = None) -> GenerateSummary:
     """`klearct generate` on a run: records the command, wires the LLM client to the run's cache
-    (or the config's shared one), usage log and spend cap, and generates every pending problem."""
+    (or the config's shared one), usage log and spend cap, and generates every pending problem.
+    `python`: the Python runtime of the problems' solutions (see read_problems)."""
     store.record_command("generate", problems=str(problems), format=input_format, model=config.llm.model,
+                         python=python, limits=time_factors_of(sandbox).describe(),
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
                                  "completion_per_1m": config.llm.price_completion_per_1m},
@@ -56,7 +59,7 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
     budget = Budget(config.llm, store.llm_usage())
     llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.llm_cache_dir),
                     usage_log=store.usage_log, budget=budget if budget.capped else None)
-    return generate_batch(read_problems(problems, input_format), store, llm, prompts, sandbox, settings, retry_failed=retry_failed,
+    return generate_batch(read_problems(problems, input_format, python=python), store, llm, prompts, sandbox, settings, retry_failed=retry_failed,
                           workers=workers or config.llm.concurrency, on_problem=on_problem)
 
 
@@ -79,12 +82,12 @@ class NightlySummary:
 def run_nightly(store: RunStore, problems: Path, input_format: str, config: Config,
                 settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, export_format: str,
                 export_out: Path | None, retry_failed: bool, workers: int | None,
-                on_generated: OnProblem, on_validated: OnProblem) -> NightlySummary:
+                on_generated: OnProblem, on_validated: OnProblem, python: str | None = None) -> NightlySummary:
     """generate → validate → export on one run directory, resumable."""
     generated = generate_stage(store, problems, input_format, config, settings, prompts, sandbox, retry_failed, workers,
-                               on_generated)
+                               on_generated, python)
     ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
-    store.record_command("validate", problems="generated", select="all")
+    store.record_command("validate", problems="generated", select="all", limits=time_factors_of(sandbox).describe())
     # a problem whose generation failed is still validated when it came with generators
     # one left pending by the spend cap waits for the run that finishes its generation
     pending = set(generated.pending_ids)

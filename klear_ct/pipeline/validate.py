@@ -19,7 +19,7 @@ from klear_ct.pipeline.inputs import CandidateInput, Drop, InputSettings, collec
 from klear_ct.pipeline.select import select_tests
 from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.sandbox import Limits, Sandbox, runnable
-from klear_ct.sandbox.verdict import hit_wall_clock
+from klear_ct.sandbox.verdict import hit_wall_clock, just_over
 from klear_ct.text import shorten
 
 NOT_FAILED = (Verdict.OK, Verdict.JF)  # a failed judgement is no verdict on the solution
@@ -189,10 +189,11 @@ def judge_inputs(problem: Problem, inputs: Sequence[CandidateInput], sandbox: Sa
 
 def run_gold(sandbox: Sandbox, gold: Program, texts: list[str], limits: Limits) -> list[RunResult]:
     """A gold on every input; a run stopped by the wall clock alone (on a loaded machine, a gold
-    within its CPU limit can be) is run once more before it may drop an input, so that the kept
-    tests do not depend on the machine's load."""
+    within its CPU limit can be) or over its CPU limit by less than NEAR_LIMIT is run once more
+    before it may drop an input or fail a correct solution, so that the kept tests and verdicts
+    do not depend on the machine's load or on noise at the limit."""
     runs = sandbox.run(gold, texts, limits)
-    again = [i for i, run in enumerate(runs) if hit_wall_clock(run)]
+    again = [i for i, run in enumerate(runs) if hit_wall_clock(run) or just_over(run)]
     for i, run in zip(again, sandbox.run(gold, [texts[i] for i in again], limits) if again else [], strict=True):
         runs[i] = run
     return runs

@@ -16,6 +16,7 @@ from klear_ct.evaluate import CORRECT, INCORRECT, ProblemOutcome, SolutionResult
 from klear_ct.evaluate.suites import Suite
 from klear_ct.report.html import escape, img, table, write_page
 from klear_ct.report.plots import plot_classes, plot_rates
+from klear_ct.sandbox.limits import NEAR_LIMIT
 
 
 def rates(solutions: list[SolutionResult]) -> dict:
@@ -28,8 +29,16 @@ def rates(solutions: list[SolutionResult]) -> dict:
             "incorrect_failed": failed, "unjudged": sum(s.passed is None for s in solutions)}
 
 
+def near_limit_runs(problems: list[dict]) -> list[dict]:
+    """Every run of a correct solution within NEAR_LIMIT of its time limit, either side: how tight the limit is."""
+    return [{"problem": p["id"], "suite": name, "solution": sol["solution_id"], "lang": sol["lang"],
+             "limit_ms": sol["time_limit_ms"], **run}
+            for p in problems for name, r in p["suites"].items() for sol in r["solutions"] for run in sol["near_limit"]]
+
+
 def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float = 0.0,
-              notes: list[str] | None = None) -> dict:
+              notes: list[str] | None = None, limits: dict | None = None) -> dict:
+    """`limits`: the sandbox's time factors (TimeFactors.describe), which the verdicts were given under."""
     evaluated = [o for o in outcomes if o.outcome == "ok"]
     suite_rows = []
     for suite in suites:
@@ -58,11 +67,12 @@ def summarize(outcomes: list[ProblemOutcome], suites: list[Suite], wall_s: float
     problems = []
     for o in outcomes:
         problems.append({"id": o.problem_id, "outcome": o.outcome, "cause": o.cause, "time_limit_s": o.time_limit_s,
-                         "time_limit_note": o.time_limit_note,
+                         "time_limit_note": o.time_limit_note, "time_limits": o.time_limits,
                          "suites": {r.suite: {"tests": r.tests, **rates(r.solutions),
                                               "solutions": [dict(vars(s)) for s in r.solutions]}
                                     for r in o.results}})
-    return {"suites": suite_rows, "problems": problems, "notes": list(notes or []),
+    return {"suites": suite_rows, "problems": problems, "notes": list(notes or []), "limits": limits,
+            "near_limit": near_limit_runs(problems), "near_limit_share": NEAR_LIMIT,
             "counts": {"problems": len(outcomes), "evaluated": len(evaluated),
                        "skipped": sum(o.outcome == "skipped" for o in outcomes),
                        "failed": sum(o.outcome == "failed" for o in outcomes)},
@@ -79,6 +89,23 @@ def _cell(r: dict) -> str:
     tpr = f"{percent(r['tpr'])} ({r['correct_passed']}/{r['correct']})" if r["correct"] else "–"
     tnr = f"{percent(r['tnr'])} ({r['incorrect_failed']}/{r['incorrect']})" if r["incorrect"] else "–"
     return f"TPR {tpr}\nTNR {tnr}"
+
+
+def limit_cell(p: dict) -> str:
+    """A problem's limit and the one each language ran under: `1 s → cpp17 1 s, python3 2 s`."""
+    own = f"{p['time_limit_s']:g} s" + (" (derived)" if p["time_limit_note"] else "")
+    each = [f"{lang} {s:g} s" for lang, s in p.get("time_limits", {}).items()]
+    return own + (f" → {', '.join(each)}" if each else "")
+
+
+def factors_line(limits: dict | None) -> str | None:
+    """`time factors: python3 ×2, …; machine ×1.00 (…)`, or None when unknown."""
+    if not limits:
+        return None
+    factors = ", ".join(f"{lang} ×{f:g}" for lang, f in limits["time_factor"].items())
+    machine = (f"machine ×{limits['machine_factor']:.2f} ({limits['calibration']})" if limits["calibration"]
+               else "machine calibration off")
+    return f"time limits: the problem's × the language's factor ({factors}); {machine}"
 
 
 def misjudged_solutions(summary: dict) -> list[tuple[dict, str, dict]]:
@@ -128,9 +155,16 @@ def print_summary(summary: dict, console) -> None:
         for s in suites:
             r = p["suites"].get(s["name"])
             cells.append(f"{r['tests']} tests\n{_cell(r)}" if r else "–")
-        per_problem.add_row(p["id"], f"{p['time_limit_s']:g} s" + (" (derived)" if p["time_limit_note"] else ""),
-                            *cells)
+        per_problem.add_row(p["id"], limit_cell(p), *cells)
     console.print(per_problem)
+    if summary.get("near_limit"):
+        near = Table(title=f"Correct solutions' runs within {NEAR_LIMIT:.0%} of their time limit")
+        for column in ("suite", "problem", "solution", "test", "CPU", "limit", "verdict"):
+            near.add_column(column, justify="right" if column in ("test", "CPU", "limit") else "left")
+        for run in summary["near_limit"]:
+            near.add_row(run["suite"], run["problem"], run["solution"], str(run["test"] + 1), f"{run['cpu_ms']:.0f} ms",
+                         f"{run['limit_ms']:.0f} ms", run["verdict"])
+        console.print(near)
     misjudged = Table(title="Correct solutions that failed, incorrect ones that survived, unjudged ones")
     for column in ("suite", "problem", "solution", "expected", "got", "message"):
         misjudged.add_column(column)
@@ -144,6 +178,8 @@ def print_summary(summary: dict, console) -> None:
             console.print(f"[yellow]{p['outcome']}[/] {p['id']}: {p['cause']}", markup=True, highlight=False)
         if p["time_limit_note"]:
             console.print(f"{p['id']}: {p['time_limit_note']}", highlight=False)
+    if line := factors_line(summary.get("limits")):
+        console.print(line, highlight=False, markup=False)
     for note in summary["notes"] + [f"suite {s['name']}: {n}" for s in suites for n in s["notes"]]:
         console.print(f"note: {note}", highlight=False, markup=False)
     t = summary["timing"]
@@ -169,7 +205,7 @@ def write_html(summary: dict, path: Path | str) -> Path:
     parts.append("<h2>Per problem</h2>")
     rows = []
     for p in summary["problems"]:
-        cells = [p["id"], p["outcome"] if p["outcome"] != "ok" else f"{p['time_limit_s']:g} s"]
+        cells = [p["id"], p["outcome"] if p["outcome"] != "ok" else limit_cell(p)]
         for s in suites:
             r = p["suites"].get(s["name"])
             cells.append(f"{r['tests']} tests, " + _cell(r).replace("\n", ", ") if r else (p["cause"] or "–"))
@@ -184,6 +220,13 @@ def write_html(summary: dict, path: Path | str) -> Path:
         parts.append(table(["solution", "expected", *[str(k + 1) for k in range(r["tests"])]],
                            [[sol["solution_id"], sol["expected_verdict"] or "correct", *(sol.get("verdicts") or [])]
                             for sol in r["solutions"]]))
+    if line := factors_line(summary.get("limits")):
+        parts.append(f"<p>{escape(line)}</p>")
+    if summary.get("near_limit"):
+        parts.append(f"<h2>Correct solutions' runs within {NEAR_LIMIT:.0%} of their time limit</h2>")
+        parts.append(table(["suite", "problem", "solution", "test", "CPU ms", "limit ms", "verdict"],
+                           [[r["suite"], r["problem"], r["solution"], r["test"] + 1, f"{r['cpu_ms']:.0f}",
+                             f"{r['limit_ms']:.0f}", r["verdict"]] for r in summary["near_limit"]]))
     parts.append("<h2>Solutions</h2>")
     rows = [[p["id"], name, s["solution_id"], s["role"], s["lang"], s["expected_verdict"] or "", s["verdict"],
              s["tests_run"], s["message"][:120]]

@@ -21,6 +21,7 @@ from klear_ct.model import Program, RunResult, Verdict
 from klear_ct.sandbox.artifacts import ArtifactCache, CompiledProgram
 from klear_ct.sandbox.languages import Language, get_language
 from klear_ct.sandbox.limits import CompileLimits, Limits
+from klear_ct.sandbox.timing import CALIBRATION_RUNS, REFERENCE_LANG, REFERENCE_PROGRAM, TimeFactors, calibrated
 from klear_ct.sandbox.verdict import decide_verdict
 
 RUN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
@@ -78,11 +79,12 @@ class Sandbox(ABC):
     kind = "abstract"
 
     def __init__(self, slots: int, cache: ArtifactCache | None = None, batch_size: int = 128,
-                 compile_limits: CompileLimits | None = None):
+                 compile_limits: CompileLimits | None = None, time_factors: TimeFactors | None = None):
         self.slots = max(1, slots)
         self.batch_size = batch_size
         self.cache = cache or ArtifactCache()
         self.compile_limits = compile_limits or CompileLimits()
+        self.time_factors = time_factors or TimeFactors()
         self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix=f"{self.kind}-slot")
         self._compile_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -103,6 +105,17 @@ class Sandbox(ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+    def calibrate(self, reference_cpu_ms: float | None = None) -> TimeFactors:
+        """Measure the machine factor with the reference program (sandbox/timing.py) and use it."""
+        runs = self.run(Program(lang=REFERENCE_LANG, code=REFERENCE_PROGRAM), [""] * CALIBRATION_RUNS,
+                        Limits(time_s=10))
+        times = [r.cpu_ms for r in runs if r.verdict == Verdict.OK and r.cpu_ms > 0]
+        if not times:
+            raise SandboxError(f"calibration: the reference program did not run: {runs[0].verdict.value} "
+                               f"{runs[0].message}".rstrip())
+        self.time_factors = calibrated(self.time_factors, times, reference_cpu_ms)
+        return self.time_factors
 
     # -- compile -----------------------------------------------------------------------------
     def compile(self, program: Program) -> CompiledProgram:
@@ -151,19 +164,21 @@ class Sandbox(ABC):
             stop_after_failure: bool = False) -> list[RunResult]:
         """Run `program` on every input; one RunResult per input, in order.
 
+        A problem's limits (`Limits.for_problem`) are scaled here, by the language's time factor
+        (`self.time_factors`), so every result says the limit it was judged under (`time_limit_ms`).
         `files` gives each run extra files in its work directory (name -> text), and
         `args` extra command-line arguments (a checker gets `input output answer`). Whether an
         output is right is not decided here: `klear_ct.judge.Judge.run` runs and judges.
         With `stop_after_failure`, each slot's share of the inputs stops at its first run that
         cannot be OK (TLE, RE, ...); the inputs after it are SKIP, so a failing program costs
         about one run per slot instead of one per input."""
-        limits = limits or Limits()
+        lang = get_language(program.lang)
+        limits = self.time_factors.run_limits(limits or Limits(), lang.name)
         if files is not None and len(files) != len(inputs):
             raise ValueError("files must have one entry per input")
         compiled = self.compile(program)
         if compiled.error is not None:
             return [compiled.error] * len(inputs)
-        lang = get_language(program.lang)
         jobs = [Job(text, encode_files({k: v.encode("utf-8", "surrogateescape") for k, v in files[i].items()}) if files else None)
                 for i, text in enumerate(inputs)]
         chunk = max(1, min(self.batch_size, -(-len(inputs) // self.slots)))

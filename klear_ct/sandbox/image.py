@@ -17,9 +17,15 @@ RUNNER = PACKAGE_DIR / "runner.py"
 SPAWN_HELPER_SOURCE = PACKAGE_DIR / "spawn.c"
 CONTEXT_FILES = {"Dockerfile": IMAGES_DIR / "Dockerfile", "runner.py": RUNNER, "spawn.c": SPAWN_HELPER_SOURCE,
                  "testlib.h": IMAGES_DIR / "testlib.h"}
-OFFLINE_BASE = "klearct/base:bookworm"
+BOOTSTRAP_SCRIPT = IMAGES_DIR / "bootstrap-base.sh"
 REGISTRY_BASE = "debian:bookworm-slim"
 REPOSITORY = "klearct/sandbox"
+
+
+def offline_base_tag() -> str:
+    """The offline base is named after the script that makes it: another package list, another base."""
+    digest = hashlib.sha256(BOOTSTRAP_SCRIPT.read_bytes()).hexdigest()[:12] if BOOTSTRAP_SCRIPT.exists() else "none"
+    return f"klearct/base:bookworm-{digest}"
 
 
 def image_tag() -> str:
@@ -31,11 +37,11 @@ def image_tag() -> str:
     return f"{REPOSITORY}:{digest.hexdigest()[:12]}"
 
 
-def bootstrap_base(tag: str = OFFLINE_BASE) -> None:
+def bootstrap_base(tag: str) -> None:
     """Make the base image from Debian's mirror with debootstrap (no registry needed)."""
     if shutil.which("debootstrap") is None:
         raise SandboxError("debootstrap is not installed (apt-get install debootstrap)")
-    done = subprocess.run(["sh", str(IMAGES_DIR / "bootstrap-base.sh"), tag], capture_output=True, text=True)
+    done = subprocess.run(["sh", str(BOOTSTRAP_SCRIPT), tag], capture_output=True, text=True)
     if done.returncode != 0:
         raise SandboxError(f"bootstrapping the base image failed:\n{done.stderr[-2000:]}")
 
@@ -46,7 +52,7 @@ def build_image(client, base_image: str | None = None, offline: bool = False,
     import docker.errors
 
     tag = image_tag()
-    base = base_image or (OFFLINE_BASE if offline else REGISTRY_BASE)
+    base = base_image or (offline_base_tag() if offline else REGISTRY_BASE)
     if offline:
         try:
             client.images.get(base)

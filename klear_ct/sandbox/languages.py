@@ -6,8 +6,14 @@ which `klearct sandbox check` runs first to prove the entry works. It also carri
 the rest of klearct needs to know about the language: its display name (prompts), the
 file suffixes that mean it (the CLI, the ICPC reader), other names it is called by
 (`--lang`, configs) and its code-fence tags (the first is the one klearct writes in
-prompts, all of them are read in LLM answers). Nothing about a runnable language lives
+prompts, all of them are read in LLM answers), and its time factor: how many times a
+problem's time limit a run in it gets (`klear_ct.sandbox.timing` applies it; `[limits]
+time_factor` in klearct.toml overrides it). Nothing about a runnable language lives
 outside this table; the lookups below are what the other modules use.
+
+Time factors follow established judges: USACO gives Java and Python twice the C/C++ limit
+(2 s vs 4 s per test), so CPython gets 2; Kattis (NWERC, BAPC) and Codeforces run PyPy 3
+under the problem's own limit, so PyPy gets 1, as C and C++ do everywhere.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from dataclasses import dataclass
 from klear_ct.errors import UsageError
 
 CPP_DEFINES = ("-DONLINE_JUDGE",)
+# PyPy starts at ~70 MB of address space and its GC reserves more while it copies: the resident cap
+# (the memory limit itself) still applies, the slack only keeps big allocations from failing early
+PYPY_ADDRESS_SPACE_SLACK_MB = 256
 PYTHON_SYNTAX_CHECK = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')"
 
 
@@ -35,6 +44,10 @@ class Language:
     suffixes: tuple[str, ...]  # file suffixes, lower case with the dot: ".cpp"
     aliases: tuple[str, ...]  # other names get_language accepts, lower case
     fences: tuple[str, ...]  # code-fence tags, lower case: the first is written, every one is read
+    time_factor: float  # a run gets this many times the problem's time limit
+    # another entry whose source files this one runs (pypy3 runs `.py` files): it claims no
+    # suffix of its own, and a program is in it only when its source or the user says so
+    runs_sources_of: str | None = None
 
     @property
     def flags(self) -> str:
@@ -61,6 +74,22 @@ LANGUAGES: dict[str, Language] = {
             suffixes=(".py", ".py3"),
             aliases=("python", "py", "py3"),
             fences=("python", "python3", "py", "py3"),
+            time_factor=2.0,
+        ),
+        Language(
+            name="pypy3",
+            display_name="PyPy 3",
+            source_file="main.py",
+            compile_cmd=("pypy3", "-c", PYTHON_SYNTAX_CHECK, "main.py"),
+            artifact=None,
+            run_cmd=("pypy3", "main.py"),
+            address_space_slack_mb=PYPY_ADDRESS_SPACE_SLACK_MB,
+            hello="import sys\nsys.stdout.write(sys.stdin.read())\n",
+            suffixes=(),
+            aliases=("pypy", "pypy 3", "pypy 3-64", "pypy3-64"),
+            fences=("pypy3", "pypy"),
+            time_factor=1.0,
+            runs_sources_of="python3",
         ),
         Language(
             name="cpp17",
@@ -75,6 +104,7 @@ LANGUAGES: dict[str, Language] = {
             suffixes=(".cpp", ".cc", ".cxx", ".c++"),
             aliases=("cpp", "c++", "c++17"),
             fences=("cpp", "c++", "cc", "cxx", "cpp17"),
+            time_factor=1.0,
         ),
         Language(
             name="c11",
@@ -88,6 +118,7 @@ LANGUAGES: dict[str, Language] = {
             suffixes=(".c",),
             aliases=("c",),
             fences=("c",),
+            time_factor=1.0,
         ),
     )
 }
@@ -129,3 +160,22 @@ def language_for_suffix(suffix: str) -> Language | None:
 def language_for_fence(tag: str) -> Language | None:
     """The language a code-fence tag (`python`, `c++`, any case) names; None when it names none we run."""
     return _BY_FENCE.get(tag.strip().lower())
+
+
+def runtimes_of(name: str) -> tuple[str, ...]:
+    """The entries that run the sources `name` runs: python3 and pypy3 for either of them."""
+    lang = get_language(name)
+    base = lang.runs_sources_of or lang.name
+    return tuple(n for n, lang in LANGUAGES.items() if base in (n, lang.runs_sources_of))
+
+
+def python_runtime(name: str) -> str:
+    """The table name of a Python runtime (`python3`, `pypy3`, or an alias); UnknownLanguage if it is none."""
+    runtimes = runtimes_of("python3")
+    try:
+        found = get_language(name).name
+    except UnknownLanguage:
+        found = None
+    if found not in runtimes:
+        raise UnknownLanguage(f"{name!r} is not a Python runtime; choose one of {', '.join(runtimes)}")
+    return found

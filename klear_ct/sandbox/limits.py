@@ -9,6 +9,9 @@ from klear_ct.model import Problem
 from klear_ct.sandbox.languages import Language
 
 MIB = 1 << 20
+# a run within this share of its CPU limit, either side, is near the limit: a problem's runs go on
+# up to this far past it (still TLE), so a run just over is told from a real overshoot
+NEAR_LIMIT = 0.10
 
 
 @dataclass(frozen=True)
@@ -23,11 +26,19 @@ class Limits:
     # a crash that an allocation failing at the address-space limit explains is run again
     # without that limit (still under the memory cap) to tell MLE from RE
     memory_probe: bool = True
+    # time_s is a problem's limit: Sandbox.run gives each language time_s × its time factor (timing.py)
+    per_language: bool = False
+    overrun: float = 0.0  # share of time_s a run may go on past it before it is stopped (it is TLE all the same)
 
     @classmethod
     def for_problem(cls, problem: Problem) -> Limits:
-        """The limits a problem's solutions run under."""
-        return cls(time_s=problem.time_limit_s, memory_mb=problem.memory_limit_mb)
+        """The limits a problem's solutions run under: the problem's own, scaled per language."""
+        return cls.problem_limits(problem.time_limit_s, problem.memory_limit_mb)
+
+    @classmethod
+    def problem_limits(cls, time_s: float, memory_mb: int) -> Limits:
+        """A problem's limits given as numbers (an exported problem's, in a reward)."""
+        return cls(time_s=time_s, memory_mb=memory_mb, per_language=True, overrun=NEAR_LIMIT)
 
     @property
     def wall_s(self) -> float:
@@ -35,8 +46,9 @@ class Limits:
 
     def for_runner(self, lang: Language) -> dict:
         address_space = (self.memory_mb + lang.address_space_slack_mb) * MIB
+        stop_s = self.time_s * (1 + self.overrun)
         return {
-            "cpu_s": math.ceil(self.time_s) + 1,
+            "cpu_s": math.ceil(stop_s) + 1,
             "wall_s": self.wall_s,
             "address_space_bytes": address_space,
             "stack_bytes": address_space,  # judges give the stack the whole memory limit
@@ -47,6 +59,7 @@ class Limits:
             "stderr_bytes": self.stderr_tail_bytes,
             "memory_bytes": self.memory_mb * MIB,
             "time_limit_s": self.time_s,
+            "cpu_stop_s": stop_s,
             "memory_probe": self.memory_probe,
         }
 

@@ -14,7 +14,7 @@ each answered in full before the next is read).
               "input_files": [{name: {"b64", "mode"}}] (run; extra files per input, e.g. for checkers),
               "limits": {cpu_s, wall_s, address_space_bytes, stack_bytes, fsize_bytes,
                          nofile, nproc, output_bytes, stderr_bytes, collect_bytes,
-                         memory_bytes, memory_probe, time_limit_s},
+                         memory_bytes, memory_probe, time_limit_s, cpu_stop_s},
               "env": {str: str}, "run_as": [uid, gid] | null, "output_file": name | null,
               "stop_after_failure": bool (run; stop at the first run that cannot be OK)}
   response = one line per input: {"i": k, "exit_code", "signal", "cpu_ms", "wall_ms",
@@ -232,8 +232,10 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
     err_keep = int(limits.get("stderr_bytes", 4096))
     err_cap = max(out_cap, 1 << 20)  # stderr is drained up to this, then the run is stopped
     memory_cap = limits.get("memory_bytes") if sandboxed else None
-    # RLIMIT_CPU counts whole seconds per process; the poll stops a run right after its limit
-    cpu_cap = float(limits["time_limit_s"]) + CPU_KILL_MARGIN_S if sandboxed and limits.get("time_limit_s") else None
+    # RLIMIT_CPU counts whole seconds per process; the poll stops a run right after its stop time (its
+    # limit, or for a problem's solution a little past it, to tell a near miss from an overshoot)
+    stop_s = limits.get("cpu_stop_s") or limits.get("time_limit_s")
+    cpu_cap = float(stop_s) + CPU_KILL_MARGIN_S if sandboxed and stop_s else None
     polling = bool(memory_cap or cpu_cap)
     children_before = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
     started = time.monotonic()

@@ -8,7 +8,7 @@ import re
 import signal as signals
 
 from klear_ct.model import RunResult, Verdict
-from klear_ct.sandbox.limits import Limits
+from klear_ct.sandbox.limits import NEAR_LIMIT, Limits
 
 # what a program prints when an allocation fails under the address-space limit
 OUT_OF_MEMORY = re.compile(r"MemoryError|std::bad_alloc|Cannot allocate memory|out of memory|mmap.*failed")
@@ -20,6 +20,22 @@ WALL_CLOCK = "wall clock over"
 def hit_wall_clock(run: RunResult) -> bool:
     """A TLE given by the wall clock alone (a sleeper, or a loaded machine), not by CPU time."""
     return run.verdict == Verdict.TLE and run.message.startswith(WALL_CLOCK)
+
+
+def near_limit(run: RunResult) -> bool:
+    """A run whose CPU time is within NEAR_LIMIT of its limit, either side: an OK (or judged) run
+    close under it, or a TLE that ended by itself in the overrun a problem's runs get. A run the
+    CPU limit stopped went past the overrun: a real overshoot, not a near miss."""
+    if run.time_limit_ms is None or hit_wall_clock(run):
+        return False
+    if run.verdict not in (Verdict.OK, Verdict.WA, Verdict.JF, Verdict.TLE):
+        return False
+    return abs(run.cpu_ms - run.time_limit_ms) <= NEAR_LIMIT * run.time_limit_ms
+
+
+def just_over(run: RunResult) -> bool:
+    """A TLE by less than NEAR_LIMIT of CPU time: worth a second run before it is final."""
+    return run.verdict == Verdict.TLE and near_limit(run)
 
 
 def signal_name(number: int) -> str:
@@ -40,6 +56,7 @@ def decide_verdict(raw: dict, limits: Limits) -> RunResult:
         return RunResult(
             verdict=verdict, stdout=raw.get("stdout") or "", stderr_tail=stderr, exit_code=code, signal=sig,
             cpu_ms=cpu_ms, wall_ms=float(raw.get("wall_ms") or 0), peak_kb=peak_kb, message=message,
+            time_limit_ms=round(limits.time_s * 1000, 3),
         )
 
     if raw.get("not_run"):
