@@ -60,11 +60,14 @@ def test_no_usable_code_scores_zero_with_format_ok_zero():
 
 
 def test_limits_come_from_the_sample_and_are_capped():
-    assert capped_limits({}) == Limits(time_s=2.0, memory_mb=256)
-    assert capped_limits({"time_limit_s": 1.5, "memory_limit_mb": 512}) == Limits(time_s=1.5, memory_mb=512)
+    def problem(time_s, memory_mb):  # a problem's limits: the sandbox scales them per language
+        return Limits(time_s=time_s, memory_mb=memory_mb, per_language=True)
+
+    assert capped_limits({}) == problem(2.0, 256)
+    assert capped_limits({"time_limit_s": 1.5, "memory_limit_mb": 512}) == problem(1.5, 512)
     assert capped_limits({"time_limit_s": 1e9, "memory_limit_mb": 10**9}, Limits(time_s=3, memory_mb=100)) == \
-        Limits(time_s=3, memory_mb=100)
-    assert capped_limits({"time_limit_s": "x", "memory_limit_mb": -1}) == Limits(time_s=2.0, memory_mb=256)
+        problem(3, 100)
+    assert capped_limits({"time_limit_s": "x", "memory_limit_mb": -1}) == problem(2.0, 256)
 
 
 def test_holdout_split_is_stable_and_keeps_a_visible_test():

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from klear_ct.config import load_config
 from klear_ct.errors import UsageError
-from klear_ct.sandbox import Sandbox, SandboxError, open_sandbox
+from klear_ct.sandbox import Sandbox, SandboxError
 from klear_ct.store import RunLocked, RunStore
 
 console = Console()
@@ -52,21 +52,18 @@ def exit_on_sigterm() -> None:
 def make_sandbox(config_path: Path | None, backend: str | None, slots: int | None) -> Sandbox:
     """The sandbox the config describes, with its time factors (and the machine factor measured
     when `[limits] calibrate` is on, printed to stderr)."""
-    from klear_ct.sandbox.docker_backend import DockerSettings
-    from klear_ct.sandbox.timing import TimeFactors
+    from klear_ct.rl.pool import open_configured_sandbox
 
     try:
         loaded = load_config(config_path)
-        factors = TimeFactors.with_overrides(loaded.limits.time_factor)
     except UsageError as e:  # a bad config, an unknown language in [limits] time_factor
         raise fail(str(e)) from None
-    config = loaded.sandbox
-    settings = DockerSettings(jobs_per_container=config.jobs_per_container,
-                              container_memory_mb=config.container_memory_mb, runtime=config.runtime)
     exit_on_sigterm()
     try:
-        sandbox = open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
-                               time_factors=factors, warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
+        sandbox = open_configured_sandbox(config_path, backend, slots,
+                                          warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}"))
+    except UsageError as e:
+        raise fail(str(e)) from None
     except SandboxError as e:  # no engine answering, no image: the sandbox is unavailable
         raise fail(str(e), EXIT_SANDBOX) from None
     if loaded.limits.calibrate:

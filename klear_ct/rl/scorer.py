@@ -29,7 +29,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from klear_ct.judge import Judge, get_comparison
 from klear_ct.llm.extract import FENCE
@@ -124,8 +124,11 @@ def capped_limits(judging: dict, cap: Limits = MAX_LIMITS) -> Limits:
         value = judging.get(key)
         return value if isinstance(value, numbers.Real) and not isinstance(value, bool) and value > 0 else default
 
-    return Limits(time_s=min(float(number("time_limit_s", DEFAULT_LIMITS.time_s)), cap.time_s),
-                  memory_mb=int(min(number("memory_limit_mb", DEFAULT_LIMITS.memory_mb), cap.memory_mb)))
+    # a problem's limits: the sandbox scales them by the language's time factor, as validate's; no
+    # overrun past the limit (a reward has no near-limit report), so a TLE costs about the limit
+    limits = Limits.problem_limits(min(float(number("time_limit_s", DEFAULT_LIMITS.time_s)), cap.time_s),
+                                   int(min(number("memory_limit_mb", DEFAULT_LIMITS.memory_mb), cap.memory_mb)))
+    return replace(limits, overrun=0.0)
 
 
 def make_judge(judging: dict, sandbox: Sandbox) -> Judge:
