@@ -186,6 +186,27 @@ def kill_strays():
         pass
 
 
+def settle_strays(timeout):
+    """Kill every process we may signal and wait until none of them runs: a runner the host let go
+    may still be exiting, and its memory must not count in our first run's."""
+    deadline = time.monotonic() + timeout
+    me = str(os.getpid())
+    while True:
+        kill_strays()
+        alive = False
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or name in ("1", me):
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    alive = alive or f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+            except (OSError, IndexError):
+                pass
+        if not alive or time.monotonic() > deadline:
+            return
+        time.sleep(0.001)
+
+
 def reap_children(timeout):
     """Wait until every child (orphans included: we are their subreaper) is reaped.
 
@@ -688,6 +709,8 @@ def main(argv):
         handle(request, workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
         return 0
     # one request per line until stdin closes: the host keeps this runner for many requests
+    if sandboxed:
+        settle_strays(REAP_S)
     for line in sys.stdin.buffer:
         if line.strip():
             handle(json.loads(line), workroot, shared, sandboxed, helper, keep, [mqueue] if mqueue else [])
