@@ -52,11 +52,19 @@ def local_sandbox(isolated_cache):
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory, isolated_cache) -> Path:
-    """datasets/sample validated once per session (Docker), for the tests that export and score it."""
+def sample_validated(tmp_path_factory, isolated_cache) -> tuple[Path, subprocess.CompletedProcess]:
+    """datasets/sample validated once per session by `klearct validate --json` (Docker): the run
+    directory and the command's result. Tests read the run; none may change it."""
     run = tmp_path_factory.mktemp("sample") / "run"
     done = subprocess.run([sys.executable, "-m", "klear_ct.cli", "validate", str(SAMPLE), "-o", str(run), "--json"],
                           capture_output=True, text=True, timeout=900)
+    return run, done
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_validated) -> Path:
+    """The run directory of `sample_validated`, for the tests that export and score it."""
+    run, done = sample_validated
     assert done.returncode in (0, 1), done.stderr  # 1: the sample's broken generator, on purpose
     return run
 

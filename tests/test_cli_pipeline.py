@@ -47,9 +47,8 @@ def test_broken_rows_are_named_and_the_good_problems_finish(tmp_path):
     assert report.returncode == 0 and "bad_row" in report.stdout
 
 
-def test_sample_set_validate_export_report(tmp_path):
-    run = tmp_path / "run"
-    done = klearct("validate", SAMPLE, "-o", run, "--json")
+def test_sample_set_validate_export_report(sample_validated, tmp_path):
+    run, done = sample_validated  # `klearct validate datasets/sample/problems.jsonl -o RUN --json`, once per session
     summary = json.loads(done.stdout)
     assert done.returncode == 1  # the sample's broken generator fails its problem on purpose
     assert summary["causes"] == {"generator_failed": 1} and summary["done"] == 13
