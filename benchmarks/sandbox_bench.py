@@ -68,7 +68,7 @@ for i in range({iters}):
 print(acc)
 """
 
-GOAL_CPP_OVERHEAD_MS = 2.0  # docker, trivial C++: per-test overhead on one slot above bare
+GOAL_CPP_OVERHEAD_MS = 1.0  # docker, trivial C++: per-test overhead on one slot above bare (the reward issue)
 GOAL_PY_RATIO = 0.8  # docker, ~20 ms Python: throughput relative to bare
 PY_TARGET_MS = 20.0
 CALIBRATION_ITERS = 100_000
