@@ -197,9 +197,8 @@ class Sandbox(ABC):
             rest = inputs[len(done):]
             if len(done) in retried:
                 rest = rest[:1]
-            request = self._run_request(lang, compiled, rest, limits, args)
-            request["stop_after_failure"] = stop_after_failure
-            reply = self._call_runner(request, watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
+            reply = self._call_runner(self._run_request(lang, compiled, rest, limits, args, stop_after_failure),
+                                      watchdog_s=len(rest) * (limits.wall_s + 1) + 30)
             done.extend(reply.lines[: len(rest)])
             if reply.stopped and reply.fault is None:
                 done.extend({"not_run": True} for _ in range(len(inputs) - len(done)))
@@ -226,10 +225,10 @@ class Sandbox(ABC):
 
     @staticmethod
     def _run_request(lang: Language, compiled: CompiledProgram, jobs: list[Job], limits: Limits,
-                     args: tuple[str, ...]) -> dict:
+                     args: tuple[str, ...], stop_after_failure: bool = False) -> dict:
         request = {"action": "run", "files": encode_files(compiled.files, compiled.executable),
                    "cmd": [*lang.run_cmd, *args], "inputs": [job.stdin for job in jobs],
-                   "limits": limits.for_runner(lang), "env": RUN_ENV}
+                   "limits": limits.for_runner(lang), "env": RUN_ENV, "stop_after_failure": stop_after_failure}
         if any(job.files for job in jobs):
             request["input_files"] = [job.files or {} for job in jobs]
         return request

@@ -59,9 +59,10 @@ class RunnerStream:
         self.err = bytearray()  # the runner's own stderr, its last 4 KB
         self.worn = False  # it carried a large request or answer: start a fresh one next time
 
-    def request(self, request: dict, watchdog_s: float) -> bool:
-        """Send `request`; True once its "done" line arrived, False when the stream ended first.
-        Raises TimeoutError past `watchdog_s` and OSError when the connection breaks."""
+    def request(self, request: dict, watchdog_s: float) -> None:
+        """Send `request` and read its answer into `out`, up to its "done" line or the end of the
+        stream (parse_runner_output tells which). Raises TimeoutError past `watchdog_s` and OSError
+        when the connection breaks."""
         deadline = time.monotonic() + watchdog_s
         self.out.clear()
         line = json.dumps(request).encode() + b"\n"
@@ -74,7 +75,7 @@ class RunnerStream:
                 # the runner's own lines are whole JSON objects; a program's output only appears inside them
                 if self.out.endswith(b"\n") and self.out[self.out.rfind(b"\n", 0, -1) + 1:].startswith(b'{"done"'):
                     self.worn = self.worn or len(self.out) > RUNNER_RECYCLE_BYTES
-                    return True
+                    return
             else:
                 self.err.extend(data)
                 del self.err[:-4096]
@@ -82,7 +83,6 @@ class RunnerStream:
             if remaining <= 0:
                 raise TimeoutError
             self.socket.settimeout(remaining)
-        return False
 
     def exit_code(self) -> int | None:
         try:
