@@ -178,3 +178,6 @@ class Problem(Record):
     # set when the source gives no time limit: the limit is this multiple of the slowest gold's
     # CPU time (time_limit_s is then only the cap under which that is measured)
     time_multiplier: float | None = None
+    # the dataset's row as read (JSON text), for an exporter that writes the row back with the new
+    # tests (klear: Klear's output keeps its input row's fields); None when nothing needs it
+    source_row: str | None = None

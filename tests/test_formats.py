@@ -385,19 +385,20 @@ def test_klear_export_reads_back(tmp_path):
     for records in read_jsonl_both(out):
         assert [r["custom_id"] for r in records] == ["p-checker", "p-func"]
         for record, (problem, tests) in zip(records, rows[:2], strict=True):
+            function = problem.io_mode == "function"
             assert record["question"] == problem.statement
             assert record["solutions"] == [g.code for g in problem.gold]
-            assert record["input_generator"] == (problem.generators[0].code if problem.generators else None)
-            assert record["checker"] == (problem.checker.code if problem.checker else None)
-            assert record["type"] == problem.io_mode
+            assert record["input_generator"] == [g.code for g in problem.generators]
+            assert record["checker"] == ([problem.checker.code] if problem.checker else None)
+            assert record["type"] == ("function_call" if function else "stdin") and record["error_info"] is None
             assert (record["time-limit"], record["memory-limit"]) == (problem.time_limit_s, problem.memory_limit_mb)
-            public = [t for t in tests if t.kind == "public"]
-            io, truth = record["input_output"], record["reward"]["ground_truth"]["input_output"]
-            assert io["inputs"] == [t.input for t in public] and io["outputs"] == [t.output for t in public]
-            assert truth["inputs"] == [t.input for t in tests] and truth["outputs"] == [t.output for t in tests]
-            assert len(truth["inputs"]) == len(truth["outputs"])
-            if problem.io_mode == "function":
-                assert io["fn_name"] == truth["fn_name"] == "add" and io["json_text"] is True
+            public = [t for t in problem.public_tests if t.kind == "public"]
+            io = json.loads(record["input_output"]) if record["input_output"] else {"inputs": [], "outputs": []}
+            values = [json.loads(t.input) for t in public] if function else [t.input for t in public]
+            assert io["inputs"] == values
+            truth = record["reward"]["ground_truth"]
+            assert truth["input_output"] == [{"input": t.input, "output": t.output} for t in tests]
+            assert (truth["type"], truth["fn_name"]) == (record["type"], "add" if function else None)
     # and the klear reader takes it back
     problems, errors, _ = read_all(out)
     assert errors == [] and list(problems) == ["p-checker", "p-func"]
@@ -484,7 +485,7 @@ def test_cap_keeps_public_tests_first(tmp_path, fmt):
     wanted = ["1 2\n", "1 3\n", "2 3\n"]  # the public test, then the others in their order
     if fmt == "klear":
         record = pajson.read_json(tmp_path / "capped.jsonl").to_pylist()[0]
-        inputs = record["reward"]["ground_truth"]["input_output"]["inputs"]
+        inputs = [t["input"] for t in record["reward"]["ground_truth"]["input_output"]]
     else:
         record = pl.read_parquet(tmp_path / "capped.parquet").to_dicts()[0]
         inputs = {

@@ -110,3 +110,85 @@ def string_list(value, field: str) -> list[str]:
         if not isinstance(item, str):
             raise FieldError(f"{field}[{k}]", f"expected a string, got {type(item).__name__}")
     return list(value)
+
+
+def loaded(value, field: str):
+    """A value that may arrive as its JSON string; None, "" and "null" are None (no value)."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return json_value(value, field)
+
+
+def optional_text(value, field: str) -> str | None:
+    """A free-text field (starter code): None and blank text are None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, f"expected a string, got {type(value).__name__}")
+    return value if value.strip() else None
+
+
+def row_id(row: dict, keys: tuple[str, ...], where) -> str:
+    """The dataset's own id: the first of `keys` the row has (a string or an integer). A dataset
+    whose rows carry none (TACO, DeepCoder) is named by position: `<file stem>-<0-based row>`."""
+    for key in keys:
+        value = row.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise FieldError(key, f"expected a string or an integer, got {type(value).__name__}")
+        if not str(value).strip():
+            raise FieldError(key, "empty")
+        return str(value).strip()
+    stem = os.path.basename(where.path).split(".")[0]
+    return f"{stem}-{where.line - 1}"
+
+
+def gold_programs(value, field: str, where, warn) -> list[Program]:
+    """Gold solutions from a list of code strings (or its JSON string), each language detected;
+    those the sandbox does not run are left out with a warning, and none left is a FieldError."""
+    value = json_value(value, field)
+    if value is None:
+        raise FieldError(field, "missing")
+    if not isinstance(value, list):
+        raise FieldError(field, f"expected a list of code strings, got {type(value).__name__}")
+    if not value:
+        raise FieldError(field, "empty list")
+    programs = [detected_program(code_string(code, f"{field}[{k}]"), f"{field}[{k}]") for k, code in enumerate(value)]
+    kept, dropped = keep_supported(programs)
+    if not kept:
+        raise FieldError(field, f"no gold solution in a language the sandbox runs ({count_text(dropped)})")
+    if dropped:
+        warn(where.warning(field, f"skipped {dropped.total()} gold solutions in languages the sandbox "
+                                  f"does not run ({count_text(dropped)})"))
+    return kept
+
+
+def stdin_text(value, field: str) -> str:
+    """A stdin test's input or expected output: a string, or a list of its lines (some APPS / TACO
+    rows are written so; APPS's own judge joins them with newlines)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        text = "\n".join(value)
+        return text if text.endswith("\n") or not text else text + "\n"
+    raise FieldError(field, f"a stdin test needs a string, got {type(value).__name__}")
+
+
+def json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def call_arguments(value, field: str) -> str:
+    """A function test's argument list as JSON text."""
+    if not isinstance(value, list):
+        raise FieldError(field, f"a function test's input must be its argument list, got {type(value).__name__}")
+    return json_text(value)
+
+
+def unwrapped_results(outputs: list) -> list:
+    """APPS / TACO write a call's expected result inside a one-element list (their judge accepts
+    either): when every output of a problem is so wrapped, the results are the elements."""
+    if outputs and all(isinstance(o, list) and len(o) == 1 for o in outputs):
+        return [o[0] for o in outputs]
+    return outputs

@@ -6,22 +6,36 @@ A row:
     question           the statement
     solutions          gold programs: a list of code strings (or a JSON string of that list);
                        the language of each is detected (klear_ct.formats.languages)
-    input_generator    Python code printing one list literal of input strings (optional, may be null)
-    checker            special judge code (optional, may be null); language detected
-    type               "stdin" (default) or "function"/"call" (function problems need fn_name)
-    input_output       {"inputs": [...], "outputs": [...], "fn_name"?: str}, or its JSON string:
-                       the public tests
+    input_generator    Python code printing one list literal of input strings, or a list of such
+                       programs (optional, may be null)
+    checker            special judge code, or a list of programs of which the last is used, as
+                       Klear's pipeline does (optional, may be null); language detected. A Python
+                       checker defining Klear's `is_valid_output(input, output, reference)` is run
+                       the way Klear's pipeline runs it (klear_ct.formats.klear_checker); any other
+                       is a klearct checker (`checker input output answer`, exit 0 accepts)
+    type               "stdin" (default) or "function_call"/"function"/"call" (function problems
+                       need fn_name: in input_output or as the row's own `fn_name`)
+    input_output       {"inputs": [...], "outputs": [...], "fn_name"?: str}, or its JSON string,
+                       or "" (Klear's published rows: no public tests)
     time-limit         seconds: 2, 2.0, "2", "2 s", "1500 ms"  (missing: 2.0, with a warning)
     memory-limit       MB: 256, "256", "256 MB", "1 GB"        (missing: 256, with a warning)
-    reward             optional: {"ground_truth": {"input_output": {...}}}: more tests (read
-                       as kind "generated"; this is what the exporter writes)
+    reward             optional: {"ground_truth": {"input_output": [{"input", "output"}, ...], "type",
+                       "fn_name"}} (Klear's output; older klearct exports: {"inputs", "outputs"}):
+                       more tests, read as kind "generated"
     incorrect_solutions  klearct extension: a list of code strings or of
                        {"code", "verdict"?: "WA"|"TLE"|"RE"|"MLE", "note"?}
-    starter_code       optional
+    starter_code       optional ("" is none)
 
 In function problems a test's input is the call's argument list and its output the return
-value, as JSON values; or, when the dict has "json_text": true (what the exporter writes),
-as strings holding their JSON text. TestCase.input/output hold the JSON text.
+value, as JSON values; or, when the dict has "json_text": true, or in a reward list item whose
+input is a string, as strings holding their JSON text. TestCase.input/output hold the JSON text.
+
+The exporter writes Klear's output shape: a row read from Klear keeps all its fields (the row is
+kept in Problem.source_row), with `error_info` null and `reward.ground_truth` = {"input_output":
+[{"input", "output"}, ...] (every exported test; JSON text in function problems), "type":
+"stdin" | "function_call", "fn_name"}. A problem from elsewhere gets Klear's input fields built
+from it (custom_id, question, starter_code, solutions, input_generator and checker as lists,
+type, input_output as TACO's JSON string or "", time-limit, memory-limit, incorrect_solutions).
 
 Gold solutions in a language the sandbox does not run (Java, Python 2, ...) are left out
 with a warning; a row with none left is an error, as is a gold whose language cannot be
@@ -35,7 +49,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from klear_ct.formats import fields
+from klear_ct.formats import fields, klear_checker
 from klear_ct.formats.errors import FieldError, Warn
 from klear_ct.formats.exporting import ExportItem, ExportOptions, is_json, write_dataset
 from klear_ct.formats.languages import detect_language, supported
@@ -90,7 +104,7 @@ def _io_mode(row: dict, io: dict) -> str:
 
 
 def _io_dict(value, field: str) -> dict:
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):  # Klear's "": no tests yet
         return {}
     value = fields.json_value(value, field)
     if value is None:
@@ -126,21 +140,7 @@ def _tests(io: dict, field: str, problem_id: str, io_mode: str, kind: str) -> li
 
 
 def _gold(row: dict, where: Where, warn: Warn) -> list[Program]:
-    value = fields.json_value(_required(row, "solutions"), "solutions")
-    if not isinstance(value, list):
-        raise FieldError("solutions", f"expected a list of code strings, got {type(value).__name__}")
-    if not value:
-        raise FieldError("solutions", "empty list")
-    programs = [fields.detected_program(fields.code_string(code, f"solutions[{k}]"), f"solutions[{k}]")
-                for k, code in enumerate(value)]
-    kept, dropped = fields.keep_supported(programs)
-    if not kept:
-        raise FieldError("solutions", f"no gold solution in a language the sandbox runs "
-                                      f"({fields.count_text(dropped)})")
-    if dropped:
-        warn(where.warning("solutions", f"skipped {dropped.total()} gold solutions in languages the sandbox "
-                                        f"does not run ({fields.count_text(dropped)})"))
-    return kept
+    return fields.gold_programs(_required(row, "solutions"), "solutions", where, warn)
 
 
 def _incorrect(row: dict, problem_id: str, where: Where, warn: Warn) -> list[IncorrectProgram]:
@@ -183,13 +183,48 @@ def _generators(row: dict) -> list[Program]:
 
 
 def _checker(row: dict) -> Program | None:
-    value = row.get("checker")
+    value, field = row.get("checker"), "checker"
+    if isinstance(value, list):  # Klear's pipeline judges with the last one
+        if not value:
+            return None
+        value, field = value[-1], f"checker[{len(value) - 1}]"
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    program = fields.detected_program(fields.code_string(value, "checker"), "checker")
+    program = fields.detected_program(fields.code_string(value, field), field)
     if not supported(program.lang):
-        raise FieldError("checker", f"checker in {program.lang}, which the sandbox does not run")
-    return program
+        raise FieldError(field, f"checker in {program.lang}, which the sandbox does not run")
+    return klear_checker.adapt(program)
+
+
+def _listed_tests(value: list, field: str, problem_id: str, io_mode: str) -> list[TestCase]:
+    """Klear's output: [{"input", "output"}, ...]."""
+    tests = []
+    for k, item in enumerate(value):
+        if not isinstance(item, dict) or "input" not in item or "output" not in item:
+            raise FieldError(f"{field}[{k}]", "expected {\"input\", \"output\"}")
+        given, expected = item["input"], item["output"]
+        if io_mode == "function":
+            if isinstance(given, str):  # JSON text, as the exporter writes it
+                if not (is_json(given) and isinstance(expected, str) and is_json(expected)):
+                    raise FieldError(f"{field}[{k}]", "a function test's input and output must be JSON text")
+            else:
+                given, expected = json.dumps(given), json.dumps(expected)
+        elif not isinstance(given, str) or not isinstance(expected, str):
+            raise FieldError(f"{field}[{k}]", "stdin tests need string inputs and outputs")
+        tests.append(TestCase(problem_id=problem_id, input=given, output=expected, kind="generated"))
+    return tests
+
+
+def _reward_tests(row: dict, problem_id: str, io_mode: str) -> list[TestCase]:
+    reward = row.get("reward")
+    if not isinstance(reward, dict) or not isinstance(reward.get("ground_truth"), dict | str):
+        return []
+    truth = _io_dict(reward["ground_truth"], "reward.ground_truth")
+    field = "reward.ground_truth.input_output"
+    value = fields.json_value(truth.get("input_output"), field) if truth.get("input_output") != "" else None
+    if isinstance(value, list):
+        return _listed_tests(value, field, problem_id, io_mode)
+    return _tests(_io_dict(value, field), field, problem_id, io_mode, "generated")
 
 
 def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
@@ -206,16 +241,11 @@ def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
     if io_mode == "function" and not (isinstance(fn_name, str) and fn_name.strip()):
         raise FieldError("input_output.fn_name", "a function problem needs the function's name")
     tests = _tests(io, "input_output", problem_id, io_mode, "public")
-    reward = row.get("reward")
-    if isinstance(reward, dict) and isinstance(reward.get("ground_truth"), dict | str):
-        truth = _io_dict(reward["ground_truth"], "reward.ground_truth")
-        more = _tests(_io_dict(truth.get("input_output"), "reward.ground_truth.input_output"),
-                      "reward.ground_truth.input_output", problem_id, io_mode, "generated")
-        seen = {t.input for t in tests}
-        for test in more:  # the reward tests usually repeat the public ones
-            if test.input not in seen:
-                seen.add(test.input)
-                tests.append(test)
+    seen = {t.input for t in tests}
+    for test in _reward_tests(row, problem_id, io_mode):  # the reward tests usually repeat the public ones
+        if test.input not in seen:
+            seen.add(test.input)
+            tests.append(test)
     starter = row.get("starter_code")
     return Problem(
         id=problem_id,
@@ -233,39 +263,65 @@ def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
         checker=_checker(row),
         generators=_generators(row),
         source=NAME,
+        # what the exporter writes back; the tests it replaces are not kept twice
+        source_row=json.dumps({k: v for k, v in row.items() if k not in ("reward", "error_info")},
+                              ensure_ascii=False),
     )
 
 
 # -- export ------------------------------------------------------------------------------------
 
-def _io(problem: Problem, tests: list[TestCase]) -> dict:
-    """{"inputs", "outputs"} as text; for function problems each value is the JSON text of the
-    argument list / return value, with "fn_name" and "json_text": true (so that every row has
-    lists of strings, which columnar readers such as pyarrow and polars need)."""
-    io: dict = {"inputs": [t.input for t in tests], "outputs": [t.output for t in tests]}
+def _klear_type(problem: Problem) -> str:
+    return "function_call" if problem.io_mode == "function" else "stdin"
+
+
+def _public_io(problem: Problem, tests: list[TestCase]) -> str:
+    """Klear's `input_output` (TACO's JSON string of the public tests), or "" when there are none."""
+    if not tests:
+        return ""
     if problem.io_mode == "function":
-        io["fn_name"] = problem.fn_name
-        io["json_text"] = True
-    return io
+        io: dict = {"inputs": [json.loads(t.input) for t in tests], "outputs": [json.loads(t.output) for t in tests],
+                    "fn_name": problem.fn_name}
+    else:
+        io = {"inputs": [t.input for t in tests], "outputs": [t.output for t in tests]}
+    return json.dumps(io, ensure_ascii=False)
+
+
+def input_row(problem: Problem) -> dict:
+    """The Klear input row of a problem: the one it was read from, or one built from it."""
+    if problem.source_row is not None:
+        return json.loads(problem.source_row)
+    row = {
+        "custom_id": problem.id,
+        "question": problem.statement,
+        "starter_code": problem.starter_code or "",
+        "solutions": [p.code for p in problem.gold],
+        "input_generator": [p.code for p in problem.generators],
+        "type": _klear_type(problem),
+        "input_output": _public_io(problem, [t for t in problem.public_tests if t.kind == "public"]),
+        "time-limit": problem.time_limit_s,
+        "memory-limit": problem.memory_limit_mb,
+    }
+    if problem.checker:
+        row["checker"] = [problem.checker.code]
+    if problem.io_mode == "function":
+        row["fn_name"] = problem.fn_name
+    if problem.incorrect:
+        row["incorrect_solutions"] = [{"code": p.program.code, "verdict": p.expected_verdict}
+                                      for p in problem.incorrect]
+    return row
 
 
 def record(item: ExportItem, options: ExportOptions) -> dict:
     problem = item.problem
-    row = {
-        "custom_id": problem.id,
-        "question": problem.statement,
-        "solutions": [p.code for p in problem.gold],
-        "input_generator": problem.generators[0].code if problem.generators else None,
-        "checker": problem.checker.code if problem.checker else None,
-        "type": problem.io_mode,
-        "input_output": _io(problem, [t for t in item.tests if t.kind == "public"]),
-        "time-limit": problem.time_limit_s,
-        "memory-limit": problem.memory_limit_mb,
-        "incorrect_solutions": [{"code": p.program.code, "verdict": p.expected_verdict} for p in problem.incorrect],
-        "reward": {"ground_truth": {"input_output": _io(problem, item.tests)}},
-    }
-    if problem.starter_code:
-        row["starter_code"] = problem.starter_code
+    function = problem.io_mode == "function"  # inputs and outputs stay JSON text: one type per column
+    row = input_row(problem)
+    row["error_info"] = None
+    row["reward"] = {"ground_truth": {
+        "input_output": [{"input": t.input, "output": t.output} for t in item.tests],
+        "type": _klear_type(problem),
+        "fn_name": problem.fn_name if function else None,
+    }}
     return row
 
 
