@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from klear_ct.errors import UsageError
-from klear_ct.formats import codecontests, icpc, klear, klearct_parquet, trl, verl
+from klear_ct.formats import codecontests, deepcoder, icpc, klear, klearct_parquet, livecodebench, taco, trl, verl
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Warn, ignore_warning
 from klear_ct.formats.exporting import ExportOptions
 from klear_ct.formats.languages import detect_language, run_python_under
@@ -56,6 +56,13 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            export=trl.export),
     Format("icpc", "ICPC / Kattis problem packages (problem.yaml, data/, submissions/, output_validators/)",
            "problem.yaml", parse_row=icpc.parse_row, detect=icpc.detect, rows=icpc.rows),
+    Format("taco", "TACO / APPS rows, jsonl or parquet (question, solutions, input_output, starter_code, ...)",
+           "problem_id", taco.sniff, taco.parse_row),
+    Format("livecodebench", "LiveCodeBench code generation rows (question_id, question_content, "
+           "public_test_cases, private_test_cases, metadata)", "question_id", livecodebench.sniff,
+           livecodebench.parse_row),
+    Format("deepcoder", "DeepCoder / PrimeIntellect rows, jsonl or parquet (problem, tests, metadata, solutions?)",
+           "id", deepcoder.sniff, deepcoder.parse_row),
 )}
 
 

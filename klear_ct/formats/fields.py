@@ -147,7 +147,7 @@ def row_id(row: dict, keys: tuple[str, ...], where) -> str:
 def gold_programs(value, field: str, where, warn) -> list[Program]:
     """Gold solutions from a list of code strings (or its JSON string), each language detected;
     those the sandbox does not run are left out with a warning, and none left is a FieldError."""
-    value = json_value(value, field)
+    value = loaded(value, field)
     if value is None:
         raise FieldError(field, "missing")
     if not isinstance(value, list):
