@@ -31,11 +31,12 @@ value, as JSON values; or, when the dict has "json_text": true, or in a reward l
 input is a string, as strings holding their JSON text. TestCase.input/output hold the JSON text.
 
 The exporter writes Klear's output shape: a row read from Klear keeps all its fields (the row is
-kept in Problem.source_row), with `error_info` null and `reward.ground_truth` = {"input_output":
-[{"input", "output"}, ...] (every exported test; JSON text in function problems), "type":
-"stdin" | "function_call", "fn_name"}. A problem from elsewhere gets Klear's input fields built
-from it (custom_id, question, starter_code, solutions, input_generator and checker as lists,
-type, input_output as TACO's JSON string or "", time-limit, memory-limit, incorrect_solutions).
+kept in Problem.source_row) except a row-level `fn_name`, and gets `error_info` null and
+`reward.ground_truth` = {"input_output": [{"input", "output"}, ...] (every exported test; JSON
+text in function problems), "type": "stdin" | "function_call", "fn_name"}: the keys of Klear's
+published output files. A problem from elsewhere gets Klear's input fields built from it
+(custom_id, question, starter_code, solutions, input_generator and checker as lists, type,
+input_output as TACO's JSON string or "", time-limit, memory-limit, incorrect_solutions).
 
 Gold solutions in a language the sandbox does not run (Java, Python 2, ...) are left out
 with a warning; a row with none left is an error, as is a gold whose language cannot be
@@ -215,6 +216,12 @@ def _listed_tests(value: list, field: str, problem_id: str, io_mode: str) -> lis
     return tests
 
 
+def _reward_fn_name(row: dict):
+    reward = row.get("reward")
+    truth = reward.get("ground_truth") if isinstance(reward, dict) else None
+    return truth.get("fn_name") if isinstance(truth, dict) else None
+
+
 def _reward_tests(row: dict, problem_id: str, io_mode: str) -> list[TestCase]:
     reward = row.get("reward")
     if not isinstance(reward, dict) or not isinstance(reward.get("ground_truth"), dict | str):
@@ -237,7 +244,7 @@ def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
     gold = _gold(row, where, warn)
     io = _io_dict(row.get("input_output"), "input_output")
     io_mode = _io_mode(row, io)
-    fn_name = io.get("fn_name") or row.get("fn_name")
+    fn_name = io.get("fn_name") or row.get("fn_name") or _reward_fn_name(row)
     if io_mode == "function" and not (isinstance(fn_name, str) and fn_name.strip()):
         raise FieldError("input_output.fn_name", "a function problem needs the function's name")
     tests = _tests(io, "input_output", problem_id, io_mode, "public")
@@ -304,8 +311,6 @@ def input_row(problem: Problem) -> dict:
     }
     if problem.checker:
         row["checker"] = [problem.checker.code]
-    if problem.io_mode == "function":
-        row["fn_name"] = problem.fn_name
     if problem.incorrect:
         row["incorrect_solutions"] = [{"code": p.program.code, "verdict": p.expected_verdict}
                                       for p in problem.incorrect]
@@ -316,6 +321,7 @@ def record(item: ExportItem, options: ExportOptions) -> dict:
     problem = item.problem
     function = problem.io_mode == "function"  # inputs and outputs stay JSON text: one type per column
     row = input_row(problem)
+    row.pop("fn_name", None)  # Klear's output names the function in reward.ground_truth only
     row["error_info"] = None
     row["reward"] = {"ground_truth": {
         "input_output": [{"input": t.input, "output": t.output} for t in item.tests],
