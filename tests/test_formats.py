@@ -429,7 +429,7 @@ def test_codecontests_export_reads_back(tmp_path):
         assert record["solutions"] == {"language": [3], "solution": [rows[0][0].gold[0].code]}
         assert record["incorrect_solutions"] == {"language": [3], "solution": ["print(0)\n"]}
         assert record["time_limit"] == {"seconds": 1, "nanos": 500_000_000}
-        assert record["memory_limit_bytes"] == 512 * 2**20
+        assert record["memory_limit_bytes"] == 512 * 10**6
     problems, errors, _ = read_all(out)
     back = problems["p-checker"]
     assert errors == [] and (back.time_limit_s, back.memory_limit_mb, back.gold) == (1.5, 512, rows[0][0].gold)

@@ -8,7 +8,8 @@
     solutions             {"language": [...], "solution": [...]} (or a list of such pairs)
     incorrect_solutions   same shape
     time_limit            {"seconds", "nanos"} or null         (null or 0: 2.0 s, with a warning)
-    memory_limit_bytes    integer or null                      (null or 0: 256 MB, with a warning)
+    memory_limit_bytes    integer or null                      (null or 0: 256 MB, with a warning);
+                          a whole number of decimal megabytes (the published 256000000) is that many MB
 
 All three suites go to Problem.public_tests (their kind tells them apart): they are the
 problem's original tests. Language ids: 0 unknown (the language is detected), 1 PYTHON
@@ -140,6 +141,9 @@ def _memory_limit(value, where: Where, warn: Warn) -> int:
         if isinstance(value, str):
             return fields.parse_megabytes(f"{value} bytes" if value.strip().isdigit() else value,
                                           "memory_limit_bytes")
+        if isinstance(value, int) and value > 0 and value % 10**6 == 0:
+            # the published dataset writes a judge's "256 megabytes" as 256000000: 256 MB, not 244.1 MiB
+            return fields.parse_megabytes(value // 10**6, "memory_limit_bytes")
         return fields.parse_megabytes(value / 2**20, "memory_limit_bytes")
     warn(where.warning("memory_limit_bytes", f"missing; using the default {fields.DEFAULT_MEMORY_LIMIT_MB} MB"))
     return fields.DEFAULT_MEMORY_LIMIT_MB
@@ -231,7 +235,7 @@ def record(item: ExportItem, options: ExportOptions) -> dict:
         "solutions": _solutions(problem.gold),
         "incorrect_solutions": _solutions([p.program for p in problem.incorrect]),
         "time_limit": {"seconds": seconds, "nanos": round((problem.time_limit_s - seconds) * 1e9)},
-        "memory_limit_bytes": problem.memory_limit_mb * 2**20,
+        "memory_limit_bytes": problem.memory_limit_mb * 10**6,  # as the published dataset writes "256 megabytes"
     }
 
 
