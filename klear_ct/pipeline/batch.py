@@ -143,7 +143,8 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
     limits = repr((sorted(factors.languages.items()), factors.calibration is not None))  # varies: not itself
 
     def fingerprint(problem: Problem) -> str:
-        return content_hash(problem.model_dump_json(), repr(settings), limits)
+        # the dataset's row as read is carried for the klear exporter; what validate uses is in the other fields
+        return content_hash(problem.model_dump_json(exclude={"source_row"}), repr(settings), limits)
 
     def write(result: ProblemResult) -> None:
         store.write_tests(result.problem_id, result.tests)
