@@ -27,7 +27,8 @@ A row:
     starter_code       optional ("" is none)
 
 In function problems a test's input is the call's argument list and its output the return
-value, as JSON values; or, when the dict has "json_text": true, or in a reward list item whose
+value, as JSON values (results in one-element lists, as TACO writes them, are unwrapped when
+every result of the row is so: klear_ct.formats.fields.unwrapped_results); or, when the dict has "json_text": true, or in a reward list item whose
 input is a string, as strings holding their JSON text. TestCase.input/output hold the JSON text.
 
 The exporter writes Klear's output shape: a row read from Klear keeps all its fields (the row is
@@ -126,6 +127,8 @@ def _tests(io: dict, field: str, problem_id: str, io_mode: str, kind: str) -> li
     if len(inputs) != len(outputs):
         raise FieldError(field, f"{len(inputs)} inputs but {len(outputs)} outputs")
     json_text = io.get("json_text") is True
+    if io_mode == "function" and not json_text:  # TACO's input_output, as Klear's rows carry it
+        outputs = fields.unwrapped_results(outputs)
     tests = []
     for k, (given, expected) in enumerate(zip(inputs, outputs, strict=True)):
         if io_mode == "function" and json_text:

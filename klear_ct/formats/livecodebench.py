@@ -70,6 +70,8 @@ def decode_private(value, field: str = "private_test_cases"):
         data = inflater.decompress(packed, MAX_PRIVATE_BYTES)
         if inflater.unconsumed_tail:
             raise FieldError(field, f"more than {MAX_PRIVATE_BYTES} bytes once decompressed")
+        if not inflater.eof:
+            raise FieldError(field, "truncated zlib data")
         unpickled = _PlainValues(io.BytesIO(data)).load()
     except FieldError:
         raise
