@@ -2,7 +2,8 @@
 parquet): reader.
 
     id / problem_id    the dataset's id when a row has one; DeepCoder's rows carry none and are
-                       named by position: `<file stem>-<0-based row>`
+                       named by position: `<file stem>-<0-based row>` (rows with `id`, `problem` and
+                       `tests` look like klearct's own parquet: read them with --format deepcoder)
     problem            the statement
     tests              JSON string (or the value) in one of the shapes DeepCoder's subsets use:
                          primeintellect / codeforces: [{"input", "output", "type": "stdin_stdout"}]
