@@ -57,6 +57,7 @@ POLL_S = 0.01  # how often the CPU time and resident memory of all the run's pro
 REAP_S = 5.0  # how long killed processes may take to die before the sandbox counts as dirty
 PAGE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+FLUSH_S = 0.02  # answer lines wait at most this long for the next one before they are sent
 CPU_KILL_MARGIN_S = 0.05  # past the time limit by this much (polled), the run is TLE anyway: stop it
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
@@ -307,6 +308,9 @@ def run_one(cmd, cwd, env, stdin_bytes, limits, run_as, sandboxed, helper):
         wait = deadline - now
         if polling and status is None:
             wait = min(wait, next_poll - now)
+        flush_at = Answers.due(started, now)
+        if flush_at is not None:
+            wait = min(wait, flush_at - now)
         for key, _ in sel.select(timeout=max(0.0, wait)):
             fd = key.fd
             if fd == pidfd:
@@ -513,9 +517,35 @@ def ended_badly(result, limits):
                 or result["memory_exceeded"] or result["error"] or over_time or over_memory)
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+class Answers:
+    """Answer lines to the host. Lines of quick runs go out together (each flush is a trip through
+    the container engine's stream that costs as much as a trivial run); none waits more than about
+    FLUSH_S: a run still going after that long sends what is pending (`run_one` calls `due`)."""
+
+    pending = False
+    last_flush = 0.0
+
+    @classmethod
+    def emit(cls, obj, final=False):
+        sys.stdout.write(json.dumps(obj) + "\n")
+        cls.pending = True
+        if final or time.monotonic() - cls.last_flush >= FLUSH_S:
+            cls.flush()
+
+    @classmethod
+    def flush(cls):
+        sys.stdout.flush()
+        cls.pending, cls.last_flush = False, time.monotonic()
+
+    @classmethod
+    def due(cls, started, now):
+        """Flush when a run has gone on for FLUSH_S; returns when to ask again (None: nothing pending)."""
+        if not cls.pending:
+            return None
+        if now - started >= FLUSH_S:
+            cls.flush()
+            return None
+        return started + FLUSH_S
 
 
 def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=()):
@@ -565,13 +595,13 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
             if sandboxed:
                 dirty = not remove_ipc_objects(mqueue_dirs) or dirty
         result["i"] = i
-        emit(result)
+        Answers.emit(result)
         if dirty:
             break  # the next run must not see what this one left: the host replaces us
         if request.get("stop_after_failure") and ended_badly(result, limits):
             stopped = True
             break
-    emit({"done": True, "dirty": dirty, "stopped": stopped})
+    Answers.emit({"done": True, "dirty": dirty, "stopped": stopped}, final=True)
 
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
