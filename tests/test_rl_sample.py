@@ -4,6 +4,7 @@ solution, fenced as a policy would answer, scores 1 through the scorer, each ada
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -157,7 +158,7 @@ def test_verl_args_point_at_the_adapter(exported):
     _, _, _, root = exported
     done = klearct("rl", "verl-args", root / "verl.parquet", "--mode", "fraction")
     assert done.returncode == 0, done.stderr
-    args = dict(word.split("=", 1) for word in done.stdout.split())
+    args = dict(word.split("=", 1) for word in shlex.split(done.stdout))
     assert args["reward.custom_reward_function.path"] == verl.__file__
     assert args["reward.custom_reward_function.name"] == "compute_score"
     assert args["data.train_files"] == f"[{root / 'verl.parquet'}]"

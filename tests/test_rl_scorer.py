@@ -59,6 +59,14 @@ def test_no_usable_code_scores_zero_with_format_ok_zero():
         assert (result["score"], result["format_ok"], result["total"]) == (0.0, 0, 3)
 
 
+def test_a_batch_without_usable_code_opens_no_sandbox(monkeypatch):
+    opened = []
+    monkeypatch.setattr(pool, "shared_sandbox", lambda: opened.append(1) or object())
+    results = score_many([("I think the answer is 42.", TRUTH), ("```rust\nfn main(){}\n```", TRUTH, None)])
+    assert [(r["score"], r["format_ok"]) for r in results] == [(0.0, 0), (0.0, 0)]
+    assert not opened
+
+
 def test_limits_come_from_the_sample_and_are_capped():
     def problem(time_s, memory_mb):  # a problem's limits: the sandbox scales them per language
         return Limits(time_s=time_s, memory_mb=memory_mb, per_language=True)

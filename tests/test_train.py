@@ -85,8 +85,10 @@ def test_step_numbers_and_the_log():
 def test_the_verl_recipe_uses_the_verl_args_and_the_adapter(tmp_path):
     import klear_ct.rl.verl as adapter
 
-    (tmp_path / "verl.parquet").write_bytes(b"")
-    done = klearct("train", tmp_path / "verl.parquet", "--backend", "verl", "--dry-run", "--model", "/m",
+    export = tmp_path / "my data" / "verl.parquet"  # a space: one Hydra value all the same
+    export.parent.mkdir()
+    export.write_bytes(b"")
+    done = klearct("train", export, "--backend", "verl", "--dry-run", "--model", "/m",
                    "--mode", "fraction", "--lora", "--max-steps", "5", "-o", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     words = shlex.split(done.stdout)
@@ -94,7 +96,7 @@ def test_the_verl_recipe_uses_the_verl_args_and_the_adapter(tmp_path):
     args = dict(w.split("=", 1) for w in words[3:])
     assert args["reward.custom_reward_function.path"] == adapter.__file__
     assert args["+reward.custom_reward_function.reward_kwargs.mode"] == "fraction"
-    assert args["data.train_files"] == f"[{tmp_path / 'verl.parquet'}]"
+    assert args["data.train_files"] == f"['{export}']"
     assert args["algorithm.adv_estimator"] == "grpo" and args["trainer.total_training_steps"] == "5"
     assert args["actor_rollout_ref.model.lora_rank"] == "16"
 
@@ -192,8 +194,10 @@ def test_grpo_trains_two_steps_with_the_sandbox_reward_and_resumes(sample_export
 
 def test_the_verl_recipe_keys_exist_in_verls_config(tmp_path):
     python = heavy_python("KLEARCT_REQUIRE_VERL")
-    (tmp_path / "verl.parquet").write_bytes(b"")
-    done = klearct("train", tmp_path / "verl.parquet", "--backend", "verl", "--dry-run", "--model", "/m", "--lora",
+    export = tmp_path / "my data" / "verl.parquet"  # a space: one Hydra value all the same
+    export.parent.mkdir()
+    export.write_bytes(b"")
+    done = klearct("train", export, "--backend", "verl", "--dry-run", "--model", "/m", "--lora",
                    "--mode", "fraction", "--reward-url", "http://127.0.0.1:8080", "--max-steps", "5")
     assert done.returncode == 0, done.stderr
     overrides = shlex.split(done.stdout)[3:]
@@ -203,9 +207,11 @@ def test_the_verl_recipe_keys_exist_in_verls_config(tmp_path):
               "with initialize_config_dir(config_dir=d, version_base=None):\n"
               "    cfg = compose(config_name='ppo_trainer', overrides=json.loads(sys.argv[1]))\n"
               "print(json.dumps({'n': cfg.actor_rollout_ref.rollout.n, 'lora': cfg.actor_rollout_ref.model.lora_rank,"
-              " 'reward': dict(cfg.reward.custom_reward_function.reward_kwargs), 'adv': cfg.algorithm.adv_estimator}))")
+              " 'reward': dict(cfg.reward.custom_reward_function.reward_kwargs), 'adv': cfg.algorithm.adv_estimator,"
+              " 'train': list(cfg.data.train_files)}))")
     checked = subprocess.run([str(python), "-c", script, json.dumps(overrides)], capture_output=True, text=True,
                              timeout=300)
     assert checked.returncode == 0, checked.stderr[-3000:]
     assert json.loads(checked.stdout.strip().splitlines()[-1]) == {
-        "n": 4, "lora": 16, "adv": "grpo", "reward": {"mode": "fraction", "reward_url": "http://127.0.0.1:8080"}}
+        "n": 4, "lora": 16, "adv": "grpo", "reward": {"mode": "fraction", "reward_url": "http://127.0.0.1:8080"},
+        "train": [str(export)]}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +68,15 @@ def verl_files(target: Path) -> tuple[list[str], list[str]]:
     raise fail(f"no verl parquet in {target}: run `klearct export {target} --format verl -o OUT` first")
 
 
+def hydra_value(text: str) -> str:
+    """`text` as one value of a Hydra override: quoted unless it is a plain path or word (a space or a comma
+    would otherwise split it)."""
+    if re.fullmatch(r"[\w./:+@-]+", text):
+        return text
+    # inside quotes Hydra reads backslashes literally, except those before a quote or at the end
+    return "'" + re.sub(r"(\\*)('|$)", lambda m: m[1] * 2 + ("\\'" if m[2] else ""), text) + "'"
+
+
 def verl_overrides(target: Path, mode: str = "binary", reward_url: str | None = None) -> list[str]:
     """verl's data and reward overrides for an export with klearct's reward (`klearct train --backend verl` adds
     the trainer's)."""
@@ -74,8 +85,9 @@ def verl_overrides(target: Path, mode: str = "binary", reward_url: str | None = 
     if mode not in ("binary", "fraction"):
         raise fail("--mode must be binary or fraction")
     train, validation = verl_files(target)
-    lines = [f"data.train_files=[{','.join(train)}]", f"data.val_files=[{','.join(validation or train)}]",
-             f"reward.custom_reward_function.path={verl_adapter.__file__}",
+    lines = [f"data.train_files=[{','.join(map(hydra_value, train))}]",
+             f"data.val_files=[{','.join(map(hydra_value, validation or train))}]",
+             f"reward.custom_reward_function.path={hydra_value(verl_adapter.__file__)}",
              "reward.custom_reward_function.name=compute_score"]
     if mode != "binary":
         lines.append(f"+reward.custom_reward_function.reward_kwargs.mode={mode}")
@@ -91,4 +103,4 @@ def verl_args(
     reward_url: Annotated[str | None, typer.Option(help="score on this `klearct serve` instead")] = None,
 ) -> None:
     """Print the verl overrides that train on a klearct export with klearct's reward."""
-    typer.echo(" ".join(verl_overrides(target, mode, reward_url)))
+    typer.echo(shlex.join(verl_overrides(target, mode, reward_url)))

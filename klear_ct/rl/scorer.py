@@ -237,7 +237,7 @@ def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox 
     """Score (completion, ground_truth, extra_info) samples concurrently, in order."""
     if not samples:
         return []
-    if sandbox is None:
+    if sandbox is None and any(extract_code(s[0]) is not None for s in samples):  # no code, no sandbox to open
         from klear_ct.rl.pool import shared_sandbox
 
         try:
