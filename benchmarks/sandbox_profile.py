@@ -40,7 +40,7 @@ import base64, json, os, subprocess, sys, tempfile, time
 sys.path.insert(0, "/opt/klearct")
 import runner
 req = json.loads(sys.stdin.read())
-files, limits, env, n = req["files"], req["limits"], req["env"], req["n"]
+files, limits, env, n = runner.decode_files(req["files"]), req["limits"], req["env"], req["n"]
 helper = "/opt/klearct/klearct-spawn"
 work = "/work"
 out = {}
@@ -92,7 +92,7 @@ def spawn_helper_true():
 timed("os.posix_spawn helper -> /bin/true", spawn_helper_true)
 def handle_batch():
     import io
-    req2 = {"action": "run", "files": files, "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
+    req2 = {"action": "run", "files": req["files"], "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
     so = sys.stdout; sys.stdout = io.StringIO()
     try:
         runner.handle(req2, work, ["/tmp", "/dev/shm"], True, helper, None)
@@ -108,7 +108,7 @@ if req.get("cprofile"):
     buf = io.StringIO(); pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(18)
     sys.stderr.write(buf.getvalue())
 def handle_n():
-    req2 = {"action": "run", "files": files, "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
+    req2 = {"action": "run", "files": req["files"], "cmd": ["./prog"], "inputs": ["21\n"] * n, "limits": limits, "env": env}
     so = sys.stdout; sys.stdout = open(os.devnull, "w")
     try:
         runner.handle(req2, work, ["/tmp", "/dev/shm"], True, helper, None)

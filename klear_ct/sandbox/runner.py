@@ -74,14 +74,20 @@ class RefuseToRun(Exception):
 
 
 # -- per-run limits and process start --------------------------------------------------------
+def decode_files(files):
+    """{name: {"b64", "mode"}} of a request as {name: (bytes, mode)}, decoded once for all its runs."""
+    return {name: (base64.b64decode(spec["b64"]), spec.get("mode", 0o644)) for name, spec in files.items()}
+
+
 def write_files(directory, files, run_as):
-    for name, spec in files.items():
+    """Write decode_files' {name: (bytes, mode)} into a run's directory."""
+    for name, (data, mode) in files.items():
         if "/" in name or name in ("", ".", ".."):
             raise ValueError(f"bad file name {name!r}")
         path = os.path.join(directory, name)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, spec.get("mode", 0o644))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
         with os.fdopen(fd, "wb") as f:
-            f.write(base64.b64decode(spec["b64"]))
+            f.write(data)
         if run_as:
             os.chown(path, run_as[0], run_as[1])
 
@@ -556,6 +562,7 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
     if "/" not in cmd[0]:
         cmd = [shutil.which(cmd[0], path=env.get("PATH")) or cmd[0]] + cmd[1:]
     inputs = request.get("inputs", [""]) if request["action"] == "run" else [""]
+    files = decode_files(request.get("files", {}))
     dirty = stopped = False
     for i, text in enumerate(inputs):
         box = tempfile.mkdtemp(prefix="box", dir=workroot)
@@ -564,9 +571,9 @@ def handle(request, workroot, shared_dirs, sandboxed, helper, keep, mqueue_dirs=
             os.chown(box, run_as[0], run_as[1])
         env_i = dict(env, HOME=box, TMPDIR=box)
         try:
-            write_files(box, request.get("files", {}), run_as)
+            write_files(box, files, run_as)
             if request.get("input_files"):
-                write_files(box, request["input_files"][i], run_as)
+                write_files(box, decode_files(request["input_files"][i]), run_as)
             stdin_bytes = text.encode("utf-8", errors="surrogateescape")
             result = run_one(cmd, box, env_i, stdin_bytes, limits, run_as, sandboxed, helper)
             if sandboxed and crashed_at_address_space_limit(result, limits):
