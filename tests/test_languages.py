@@ -41,7 +41,8 @@ def test_entry_is_complete(lang: Language):
     assert sources.suffixes and lang.fences and (lang.suffixes == () or sources is lang)
     assert all(s.startswith(".") and s == s.lower() for s in lang.suffixes)
     assert all(a == a.lower() for a in lang.aliases) and all(t == t.lower() and t.split() == [t] for t in lang.fences)
-    assert Path(lang.source_file).suffix in sources.suffixes  # the sandbox's own file name is one of its suffixes
+    # the sandbox's own file name is one of its suffixes
+    assert Path(lang.source_name(lang.hello)).suffix in sources.suffixes
     assert lang.time_factor > 0
     assert lang.fence == lang.fences[0]
     assert supported(lang.name)  # the readers keep programs in it

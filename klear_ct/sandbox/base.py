@@ -133,10 +133,10 @@ class Sandbox(ABC):
             return compiled
 
     def _compile_uncached(self, lang: Language, program: Program) -> CompiledProgram:
-        source = {lang.source_file: program.code.encode("utf-8", errors="surrogateescape")}
+        source = {lang.source_name(program.code): program.code.encode("utf-8", errors="surrogateescape")}
         limits = self.compile_limits
-        request = {"action": "compile", "files": encode_files(source), "cmd": list(lang.compile_cmd),
-                   "collect": lang.artifact, "limits": limits.for_runner(), "env": RUN_ENV}
+        request = {"action": "compile", "files": encode_files(source), "cmd": list(lang.compile_command(program.code)),
+                   "collect": lang.artifact, "limits": limits.for_runner(lang), "env": RUN_ENV}
         reply = self._call_runner(request, watchdog_s=limits.time_s * 2 + 30)
         if not reply.lines:
             error = RunResult(verdict=Verdict.SE, message=reply.fault or "no answer from the sandbox")
@@ -227,7 +227,7 @@ class Sandbox(ABC):
     def _run_request(lang: Language, compiled: CompiledProgram, jobs: list[Job], limits: Limits,
                      args: tuple[str, ...], stop_after_failure: bool = False) -> dict:
         request = {"action": "run", "files": encode_files(compiled.files, compiled.executable),
-                   "cmd": [*lang.run_cmd, *args], "inputs": [job.stdin for job in jobs],
+                   "cmd": [*lang.run_command(limits.memory_mb), *args], "inputs": [job.stdin for job in jobs],
                    "limits": limits.for_runner(lang), "env": RUN_ENV, "stop_after_failure": stop_after_failure}
         if any(job.files for job in jobs):
             request["input_files"] = [job.files or {} for job in jobs]
