@@ -117,9 +117,11 @@ def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(
     wrong = solutions["evenodd/wrong_answer/negative_mod.cpp"]
     assert wrong.tests_run == tests and len(wrong.verdicts) == tests and "WA" in wrong.verdicts
     assert wrong.verdicts[0] == "OK"  # the sample has no negative odd number
+    java = solutions["evenodd/wrong_answer/Parity.java"]  # Java: -3 % 2 == -1
+    assert java.verdict == "WA" and java.verdicts[0] == "OK" and java.tests_run == tests
     assert solutions["evenodd/broken.cpp"].verdict == "CE" and solutions["evenodd/broken.cpp"].passed is None
     summary = summarize([outcome], suites)
-    assert summary["suites"][0]["overall"]["unjudged"] == 1 and summary["suites"][0]["overall"]["incorrect"] == 2
+    assert summary["suites"][0]["overall"]["unjudged"] == 1 and summary["suites"][0]["overall"]["incorrect"] == 3
     assert ("evenodd/broken.cpp", "CE") in {(s["solution_id"], s["verdict"]) for _, _, s in misjudged_solutions(summary)}
     html = write_html(summary, tmp_path / "full.html").read_text()
     assert "Kill matrix" in html and html.count("<h3>") == 1 and "data:image/png;base64," in html
