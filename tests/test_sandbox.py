@@ -186,3 +186,14 @@ def test_java_runs_under_the_problems_limits_compiled_once(sandbox, monkeypatch)
     assert over.verdict == Verdict.MLE and under.verdict == Verdict.OK and under.peak_kb > 192 * 1024, (over, under)
     broken = sandbox.run(Program(lang="java17", code="public class A { void f() { g(); } }\n"), [""])[0]
     assert broken.verdict == Verdict.CE and "cannot find symbol" in broken.stderr_tail
+
+
+def test_a_missing_compiler_is_a_sandbox_error_not_a_compile_error(sandbox):
+    from dataclasses import replace
+
+    from klear_ct.sandbox.languages import LANGUAGES
+
+    lang = replace(LANGUAGES["java17"], compile_cmd=("sh", "-c", "no-such-javac \"$1\"", "sh", "{file}.java"))
+    compiled = sandbox._compile_uncached(lang, Program(lang="java17", code=LANGUAGES["java17"].hello))
+    assert compiled.error.verdict == Verdict.SE and "Java 17's compiler is missing" in compiled.error.message
+    assert "not found" in compiled.error.message

@@ -142,6 +142,12 @@ class Sandbox(ABC):
             error = RunResult(verdict=Verdict.SE, message=reply.fault or "no answer from the sandbox")
             return CompiledProgram(lang.name, {}, error=error)
         raw = reply.lines[0]
+        if raw.get("exit_code") == 127 and not raw.get("timed_out"):
+            # "command not found" from the shell, or no such program to exec: the sandbox lacks the
+            # toolchain (a local backend's host without a JDK, say). Not the program's fault, not cached.
+            found = (raw.get("error") or raw.get("stderr_tail") or "").strip()[-300:]
+            return CompiledProgram(lang.name, {}, error=RunResult(
+                verdict=Verdict.SE, message=f"{lang.display_name}'s compiler is missing from this sandbox: {found}"))
         ok = raw.get("exit_code") == 0 and not raw.get("timed_out")
         if ok and lang.artifact and "artifact_b64" not in raw:
             ok, raw["error"] = False, raw.get("error") or "the compiler produced no program"
