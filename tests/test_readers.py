@@ -252,3 +252,18 @@ def test_codecontests_published_parquet_sample():
     assert [g.lang for g in ones.gold] == ["python3"] and (ones.time_limit_s, ones.memory_limit_mb) == (1.5, 256)
     assert note_fields(warnings) == [("train.parquet", 1, "solutions"), ("train.parquet", 2, "memory_limit_bytes")]
     assert "python2" in str(warnings[0]) and "java17" not in str(warnings[0])
+
+
+@pytest.mark.docker
+def test_codecontests_java_gold_and_incorrect_are_evaluated(docker_sandbox):
+    from klear_ct.evaluate import evaluate_problem
+    from klear_ct.evaluate.suites import load_suites
+
+    problems, _, _ = read_all(DATASETS / "codecontests_sample" / "train.parquet")
+    top = problems["1548_A. Max Of Two"]  # its Java gold and Java incorrect solution alone
+    java = top.model_copy(update={"gold": [g for g in top.gold if g.lang == "java17"],
+                                  "incorrect": [i for i in top.incorrect if i.program.lang == "java17"]})
+    outcome = evaluate_problem(java, load_suites([("original", "problem")], [java]), docker_sandbox)
+    assert outcome.outcome == "ok", outcome.cause
+    judged = {s.solution_id: (s.verdict, s.passed) for s in outcome.results[0].solutions}
+    assert judged == {f"{top.id}/gold-0": ("OK", True), f"{top.id}/incorrect-2": ("WA", False)}  # it prints the min
