@@ -40,9 +40,10 @@ JAVA_MAX_STACK_MB = 1024  # HotSpot refuses a larger -Xss
 JAVA_COMPILE = ('javac -encoding UTF-8 -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 -d classes "$1" '
                 '&& jar --create --file prog.jar --main-class "$2" -C classes .')
 # one processor's ergonomics (serial GC, one JIT thread per tier) on every backend and machine: a
-# Docker slot has one CPU, and the thread count stays far below the run's process limit
-JAVA_RUN = ("java", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=1", "-XX:-UsePerfData",
-            "-Xmx{memory_mb}m", "-Xss{stack_mb}m", "-jar", "prog.jar")
+# Docker slot has one CPU, and the JVM's own threads (14) stay far below the run's process limit.
+# The JVM logs its warnings to stdout by default: they go to stderr, away from the judged output.
+JAVA_RUN = ("java", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=1", "-XX:-UsePerfData", "-Xlog:disable",
+            "-Xlog:all=warning:stderr", "-Xmx{memory_mb}m", "-Xss{stack_mb}m", "-jar", "prog.jar")
 _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*[\s\S]*?\*/|//[^\n]*')
 _JAVA_TYPE = re.compile(r"\b(?:(public)\s+)?(?:(?:final|abstract|strictfp|sealed|non-sealed)\s+)*"
                         r"(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)")
