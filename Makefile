@@ -32,8 +32,9 @@ $(VERL_VENV)/bin/verl-installed: pyproject.toml
 
 engine:
 	@command -v debootstrap >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null)
-	@# PyPy on the host, for the local backend (the image has its own)
+	@# PyPy and a JDK on the host, for the local backend (the image has its own)
 	@command -v pypy3 >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pypy3 >/dev/null)
+	@command -v javac >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null)
 	@# musl-gcc on the host: the local backend's spawn helper starts faster built with it
 	@command -v musl-gcc >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools >/dev/null)
 	sh sandbox_images/start-engine.sh

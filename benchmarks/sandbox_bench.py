@@ -7,11 +7,13 @@
 Programs: (a) trivial C++ (read an int, print it doubled); (b) Python that spends ~20 ms
 per test in a bare run (start-up plus a calibrated loop over its input); (c) the same Python
 program under PyPy 3 (the language table's `pypy3`; left out with a note when the host has no
-`pypy3` for the bare run: `apt-get install pypy3`).
+`pypy3` for the bare run: `apt-get install pypy3`); (d) trivial Java, the C++ program's twin, on a
+tenth of the tests (a JVM start costs ~100 ms of CPU; left out without a host `java`): its
+overhead column is the sandbox's start-up cost per test above a bare `java` with the same flags.
 
 - bare: plain `subprocess`, no isolation, a thread pool as wide as the sandbox's slots,
-  a fresh process per test fed its stdin with communicate(); the C++ is compiled once with
-  the host g++ and the language table's own flags.
+  a fresh process per test fed its stdin with communicate(); the C++ and the Java are compiled
+  once with the host's g++ and javac and the language table's own commands and flags.
 - docker / local: `open_sandbox(backend, slots=N).run(program, inputs, limits)`.
 
 Sandboxes are opened, programs compiled (the compile is cached) and every runner warmed
@@ -58,6 +60,17 @@ int main() {
 }
 """
 
+JAVA_CODE = """import java.io.*;
+
+public class Twice {
+    public static void main(String[] args) throws IOException {
+        long x = Long.parseLong(new BufferedReader(new InputStreamReader(System.in)).readLine().trim());
+        System.out.println(2 * x);
+    }
+}
+"""
+JAVA_SHARE = 10  # the Java line runs 1/JAVA_SHARE of the tests
+
 # A linear congruential walk seeded by the input: real work on the input, cheap to check.
 PY_TEMPLATE = """import sys
 
@@ -91,7 +104,7 @@ def py_reference(x: int, iters: int) -> str:
 
 @dataclass
 class Case:
-    key: str  # "cpp" | "py" | "pypy"
+    key: str  # "cpp" | "py" | "pypy" | "java"
     label: str
     program: Program
     inputs: list[str]
@@ -126,12 +139,13 @@ class Bare:
         lang = LANGUAGES[case.program.lang]
         cwd = self.workdir / case.key
         cwd.mkdir()
-        (cwd / lang.source_file).write_text(case.program.code)
+        (cwd / lang.source_name(case.program.code)).write_text(case.program.code)
         if lang.artifact:
-            built = subprocess.run(list(lang.compile_cmd), cwd=cwd, env=RUN_ENV, capture_output=True, text=True)
+            built = subprocess.run(list(lang.compile_command(case.program.code)), cwd=cwd, env=RUN_ENV,
+                                   capture_output=True, text=True)
             if built.returncode != 0:
                 raise BenchFailure(f"host compile of {case.label} failed:\n{built.stderr}")
-        cmd = list(lang.run_cmd)
+        cmd = list(lang.run_command(Limits().memory_mb))
         if "/" not in cmd[0]:  # resolve as the runner does: on the programs' PATH
             resolved = shutil.which(cmd[0], path=RUN_ENV["PATH"])
             if resolved is None:
@@ -229,6 +243,8 @@ def make_cases(tests: int, py_iters: int) -> list[Case]:
              Program(lang="python3", code=PY_TEMPLATE.format(iters=py_iters)), inputs, py_ok),
         Case("pypy", "the same, PyPy 3", Program(lang="pypy3", code=PY_TEMPLATE.format(iters=py_iters)), inputs,
              py_ok),
+        Case("java", "Java trivial", Program(lang="java17", code=JAVA_CODE), inputs[: max(1, tests // JAVA_SHARE)],
+             cpp_ok),
     ]
 
 
@@ -249,6 +265,10 @@ def run_benchmark(args) -> int:
     if shutil.which("pypy3", path=RUN_ENV["PATH"]) is None:
         cases = [c for c in cases if c.key != "pypy"]
         console.print("[yellow]no pypy3 on this host: the PyPy line is left out (apt-get install pypy3)[/]")
+    if shutil.which("javac", path=RUN_ENV["PATH"]) is None:
+        cases = [c for c in cases if c.key != "java"]
+        console.print("[yellow]no javac on this host: the Java line is left out "
+                      "(apt-get install openjdk-17-jdk-headless)[/]")
     args.py_iters_used = py_iters
     console.print(f"[bold]sandbox benchmark[/]: {args.tests} tests, {slots} slots, backends bare,"
                   f"{','.join(backends)}, best of {args.repeats}; host {platform.node()} "
@@ -408,6 +428,11 @@ def print_table(measurements, cases, order, slots, args) -> None:
     if any(case.key == "pypy" for case in cases):
         console.print(f"the same, PyPy 3: `{' '.join(LANGUAGES['pypy3'].run_cmd)}` on that program (JIT: the loop is "
                       "cheap, the interpreter's start-up is not).", highlight=False)
+    java = next((case for case in cases if case.key == "java"), None)
+    if java:
+        console.print(f"Java trivial: the C++ program in Java, {len(java.inputs)} tests; bare and sandboxed alike "
+                      f"`{' '.join(LANGUAGES['java17'].run_command(Limits().memory_mb))}` (the overhead column is "
+                      "the sandbox's start-up cost per test above bare `java`).", highlight=False)
     py_bare = measurements.get(("bare", "py"))
     if py_bare:
         console.print(f"Python program, bare: mean {min(py_bare.wall_ms_per_test):.2f} ms wall and "

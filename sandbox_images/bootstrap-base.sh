@@ -7,6 +7,6 @@ tag="${1:?usage: bootstrap-base.sh TAG}"
 suite="${KLEARCT_DEBIAN_SUITE:-bookworm}"
 rootfs="$(mktemp -d /var/tmp/klearct-rootfs.XXXXXX)"
 trap 'rm -rf "$rootfs"' EXIT
-debootstrap --variant=minbase --include=python3,pypy3,g++,libc6-dev,musl-tools "$suite" "$rootfs" >&2
+debootstrap --variant=minbase --include=python3,pypy3,g++,libc6-dev,musl-tools,openjdk-17-jdk-headless "$suite" "$rootfs" >&2
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
 tar -C "$rootfs" -c . | docker import - "$tag"

@@ -31,7 +31,7 @@ def test_corpus_loads_and_names_its_files():
         assert (ATTACKS_DIR / attack.file).is_file(), attack.name
         assert attack.program.code.strip(), attack.name
     used = {a.file for a in attacks} | {"corpus.toml"}
-    programs = {p.name for p in ATTACKS_DIR.iterdir() if p.suffix in (".c", ".cpp", ".py")}
+    programs = {p.name for p in ATTACKS_DIR.iterdir() if p.suffix in (".c", ".cpp", ".py", ".java")}
     assert programs == used - {"corpus.toml"}  # no program lies around unused
 
 

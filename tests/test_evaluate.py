@@ -52,14 +52,14 @@ def suite(summary: dict, name: str) -> dict:
 def test_packages_own_secret_tests_accept_every_accepted_and_reject_every_wrong_answer(side_by_side):
     summary, _, _ = side_by_side
     original = suite(summary, "original")
-    assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 12
-    assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 5
+    assert original["overall"]["tpr"] == 1.0 and original["overall"]["correct"] == 13  # the Java gold included
+    assert original["by_class"]["WA"]["tnr"] == 1.0 and original["by_class"]["WA"]["incorrect"] == 6
     assert original["overall"]["tnr"] == 1.0
     for problem in (p for p in summary["problems"] if p["outcome"] == "ok"):
         assert problem["suites"]["original"]["tpr"] == 1.0, problem["id"]
     skipped = [p for p in summary["problems"] if p["outcome"] != "ok"]
     assert len(skipped) == 1 and skipped[0]["id"].endswith("guess") and "interactive" in skipped[0]["cause"]
-    assert any("1 submission skipped" in note and "java × 1" in note for note in summary["notes"])
+    assert any("1 submission skipped" in note and "kotlin × 1" in note for note in summary["notes"])
 
 
 def test_original_generated_and_union_side_by_side(side_by_side):
@@ -70,10 +70,10 @@ def test_original_generated_and_union_side_by_side(side_by_side):
     assert generated["tests"] > 0 and generated["problems_without_tests"] == 0
     assert max(original["tests"], generated["tests"]) < union["tests"] <= original["tests"] + generated["tests"]
     for s in (original, generated, union):
-        assert s["overall"]["correct"] == 12 and s["overall"]["incorrect"] == 12
+        assert s["overall"]["correct"] == 13 and s["overall"]["incorrect"] == 13
         assert s["overall"]["tpr"] == 1.0  # golds agree with the packages' answers under the validator
         assert s["wall_s"] > 0 and s["sandbox_s"] > 0 and s["solution_cpu_s"] > 0 and s["tests_per_problem"] > 0
-        assert set(s["by_language"]) == {"python3", "pypy3", "cpp17"}
+        assert set(s["by_language"]) == {"python3", "pypy3", "cpp17", "java17"}
     assert union["overall"]["tnr"] >= max(original["overall"]["tnr"], generated["overall"]["tnr"])
     circle = next(p for p in summary["problems"] if p["id"] == "circlearea")
     assert circle["time_limit_s"] == 1.0 and "derived" in circle["time_limit_note"]
@@ -117,9 +117,11 @@ def test_full_runs_every_test_and_unjudgeable_solutions_are_counted_not_crashed(
     wrong = solutions["evenodd/wrong_answer/negative_mod.cpp"]
     assert wrong.tests_run == tests and len(wrong.verdicts) == tests and "WA" in wrong.verdicts
     assert wrong.verdicts[0] == "OK"  # the sample has no negative odd number
+    java = solutions["evenodd/wrong_answer/Parity.java"]  # Java: -3 % 2 == -1
+    assert java.verdict == "WA" and java.verdicts[0] == "OK" and java.tests_run == tests
     assert solutions["evenodd/broken.cpp"].verdict == "CE" and solutions["evenodd/broken.cpp"].passed is None
     summary = summarize([outcome], suites)
-    assert summary["suites"][0]["overall"]["unjudged"] == 1 and summary["suites"][0]["overall"]["incorrect"] == 2
+    assert summary["suites"][0]["overall"]["unjudged"] == 1 and summary["suites"][0]["overall"]["incorrect"] == 3
     assert ("evenodd/broken.cpp", "CE") in {(s["solution_id"], s["verdict"]) for _, _, s in misjudged_solutions(summary)}
     html = write_html(summary, tmp_path / "full.html").read_text()
     assert "Kill matrix" in html and html.count("<h3>") == 1 and "data:image/png;base64," in html

@@ -177,7 +177,7 @@ def test_klear_reader_good_and_bad_rows():
         8: "time-limit",  # negative
         9: "memory-limit",  # not a number
         10: "solutions[1]",  # not a string
-        12: "solutions",  # only Java
+        12: "solutions",  # only Rust
         14: "custom_id",  # missing
         15: "custom_id",  # duplicate
         16: None,  # not an object
@@ -191,7 +191,7 @@ def test_klear_reader_good_and_bad_rows():
     assert by_line[2].startswith(f"{KLEAR} line 2: bad JSON")
     assert by_line[4] == f"{KLEAR} line 4, field 'solutions': empty list"
     assert "unknown language" in by_line[5] and "positive" in by_line[8] and "lots" in by_line[9]
-    assert "java17" in by_line[12] and "duplicate id 'sum-1'" in by_line[15]
+    assert "rust" in by_line[12] and "duplicate id 'sum-1'" in by_line[15]
 
     s = problems["sum-1"]
     assert (s.time_limit_s, s.memory_limit_mb, s.io_mode, s.source) == (1.0, 256, "stdin", "klear")
@@ -216,7 +216,7 @@ def test_klear_reader_good_and_bad_rows():
     m = problems["mixed-langs"]
     assert [g.lang for g in m.gold] == ["python3"] and (m.time_limit_s, m.memory_limit_mb) == (2.0, 256)
 
-    # notes only for rows that were read: the default memory limit of fn-3, the Java gold left out
+    # notes only for rows that were read: the default memory limit of fn-3, the Rust gold left out
     assert [(w.line, w.field) for w in warnings] == [(7, "memory-limit"), (13, "solutions")]
     assert all(isinstance(w, RowWarning) for w in warnings)
 
@@ -241,15 +241,16 @@ def test_codecontests_jsonl_and_parquet_give_the_same_problems(tmp_path):
     assert [(e.line, e.field) for e in errors_jsonl] == [(e.line, e.field) for e in errors_parquet] == [
         (2, "solutions"), (4, "public_tests"), (5, "description")]
     assert {e.unit for e in errors_parquet} == {"row"}
-    assert "python2" in errors_jsonl[0].message and "java17" in errors_jsonl[0].message
+    assert "python2" in errors_jsonl[0].message and "rust" in errors_jsonl[0].message
     assert [(w.line, w.field) for w in warnings_jsonl] == [(w.line, w.field) for w in warnings_parquet]
 
     p = from_jsonl["cc-sum"]
-    assert [g.lang for g in p.gold] == ["cpp17", "python3"]
+    assert [g.lang for g in p.gold] == ["cpp17", "python3", "java17"]  # JAVA (4) is a gold; Python 2 left out
     assert [(t.kind, t.input, t.output) for t in p.public_tests] == [
         ("public", "1 2\n", "3\n"), ("private", "5 5\n", "10\n"), ("generated", "0 0\n", "0\n"),
         ("generated", "9 1\n", "10\n")]
-    assert [(i.id, i.program.lang) for i in p.incorrect] == [("cc-sum/incorrect-0", "python3")]
+    assert [(i.id, i.program.lang) for i in p.incorrect] == [("cc-sum/incorrect-0", "python3"),
+                                                              ("cc-sum/incorrect-1", "java17")]
     assert (p.time_limit_s, p.memory_limit_mb, p.source) == (1.5, 256, "codecontests")
     d = from_jsonl["cc-defaults"]  # null limits -> defaults; language 0 detected
     assert (d.time_limit_s, d.memory_limit_mb, [g.lang for g in d.gold]) == (2.0, 256, ["python3"])

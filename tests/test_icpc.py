@@ -34,7 +34,7 @@ def test_mapping_of_submissions_and_data():
     # a `#!/usr/bin/env pypy3` line makes an accepted .py a PyPy gold
     assert sorted(p.lang for p in problems["pairproducts"].gold) == ["cpp17", "pypy3", "python3"]
     rangesum = problems["rangesum"]
-    assert {p.lang for p in rangesum.gold} == {"python3", "cpp17"}
+    assert {p.lang for p in rangesum.gold} == {"python3", "cpp17", "java17"}
     verdicts = {s.id: s.expected_verdict for s in rangesum.incorrect}
     assert verdicts == {"rangesum/wrong_answer/int_overflow.cpp": "WA", "rangesum/time_limit_exceeded/naive.py": "TLE",
                         "rangesum/run_time_error/short_prefix.py": "RE"}
@@ -61,8 +61,8 @@ def test_time_limits_from_each_source_and_derived_when_missing():
 
 def test_skipped_languages_are_counted_and_interactive_problems_skipped_with_a_reason():
     _, errors, warnings = read_sample()
-    java = [w for w in warnings if "rangesum" in w and "submissions" in w]
-    assert java and "1 submission skipped" in java[0] and "java × 1" in java[0]
+    kotlin = [w for w in warnings if "rangesum" in w and "submissions" in w]
+    assert kotlin and "1 submission skipped" in kotlin[0] and "kotlin × 1" in kotlin[0]
     [interactive] = errors
     assert interactive.path.endswith("guess") and "interactive" in interactive.message and "skipped" in \
         interactive.message

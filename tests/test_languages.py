@@ -41,7 +41,8 @@ def test_entry_is_complete(lang: Language):
     assert sources.suffixes and lang.fences and (lang.suffixes == () or sources is lang)
     assert all(s.startswith(".") and s == s.lower() for s in lang.suffixes)
     assert all(a == a.lower() for a in lang.aliases) and all(t == t.lower() and t.split() == [t] for t in lang.fences)
-    assert Path(lang.source_file).suffix in sources.suffixes  # the sandbox's own file name is one of its suffixes
+    # the sandbox's own file name is one of its suffixes
+    assert Path(lang.source_name(lang.hello)).suffix in sources.suffixes
     assert lang.time_factor > 0
     assert lang.fence == lang.fences[0]
     assert supported(lang.name)  # the readers keep programs in it
@@ -146,3 +147,35 @@ def test_a_key_two_languages_claim_is_a_table_error(monkeypatch):
     monkeypatch.setitem(LANGUAGES, "cpp20", replace(cpp, name="cpp20", aliases=(), fences=("cpp20",)))
     with pytest.raises(ValueError, match="suffix '.cpp' belongs to both cpp17 and cpp20"):
         languages._index(lambda lang: lang.suffixes, "suffix")
+
+
+@pytest.mark.parametrize(("code", "names"), [
+    (LANGUAGES["java17"].hello, ("Main", "Main")),
+    # javac wants the file named after the public class; main may live in another top-level class
+    ("class Pair { int a; }\npublic final class Solution { static class Main {}\n"
+     "  public static void main(String... args) { String s = \"public class Fake {\"; } }\n", ("Solution", "Solution")),
+    ("// public class Commented {}\npublic class Helper { void f() {} }\nclass Runner {\n"
+     "  public static void main(String[] a) {} }\n", ("Helper", "Runner")),
+    ("package contest.a;\nclass Main { public static void main(String[] a) {} }\n", ("Main", "contest.a.Main")),
+    ("no class at all", ("Main", "Main")),  # javac then says what is wrong
+])
+def test_java_files_are_named_after_the_class(code, names):
+    java = LANGUAGES["java17"]
+    assert languages.java_names(code) == names
+    assert java.source_name(code) == f"{names[0]}.java"
+    assert java.compile_command(code)[-2:] == (f"{names[0]}.java", names[1])
+
+
+def test_java_memory_is_resident_size_with_heap_and_stack_from_the_limit():
+    from klear_ct.sandbox.limits import CompileLimits, Limits
+
+    java, cpp = LANGUAGES["java17"], LANGUAGES["cpp17"]
+    runner = Limits(time_s=1, memory_mb=256).for_runner(java)
+    assert runner["address_space_bytes"] is None and not runner["memory_probe"]
+    assert runner["memory_bytes"] == 256 << 20  # the polled resident cap, as for every language
+    assert Limits(time_s=1, memory_mb=256).for_runner(cpp)["address_space_bytes"] == (256 + 16) << 20
+    assert {"-Xmx256m", "-Xss256m"} <= set(java.run_command(256))
+    assert "-Xss1024m" in java.run_command(4096)  # HotSpot's largest stack
+    assert java.run_command(64) != java.run_command(128) and cpp.run_command(64) == cpp.run_cmd
+    assert CompileLimits().for_runner(java)["address_space_bytes"] is None
+    assert CompileLimits().for_runner(cpp)["memory_bytes"] is None

@@ -139,8 +139,8 @@ def test_taco_and_apps_sample():
         ("apps.jsonl", "line", 3, "solutions"), ("taco.parquet", "row", 4, "input_output")]
     assert "3 inputs but 2 outputs" in str(errors[1])
 
-    product = problems["taco-0"]  # the Java gold is left out; a test written as a list of lines
-    assert [g.lang for g in product.gold] == ["python3", "cpp17"] and product.incorrect == []
+    product = problems["taco-0"]  # golds in Python, C++ and Java; a test written as a list of lines
+    assert [g.lang for g in product.gold] == ["python3", "cpp17", "java17"] and product.incorrect == []
     assert (product.io_mode, product.time_limit_s, product.memory_limit_mb) == ("stdin", 1.0, 256)
     assert io_of(product) == [("2 3\n", "6\n", "private"), ("7\n6\n", "42\n", "private")]
     digits = problems["taco-1"]  # LeetCode style; TACO's one-element result lists unwrapped
@@ -157,10 +157,8 @@ def test_taco_and_apps_sample():
     assert note_fields(warnings) == [
         ("apps.jsonl", 1, "time_limit"), ("apps.jsonl", 1, "memory_limit"),
         ("apps.jsonl", 2, "time_limit"), ("apps.jsonl", 2, "memory_limit"),
-        ("taco.parquet", 1, "solutions"),
         ("taco.parquet", 2, "time_limit"), ("taco.parquet", 2, "memory_limit"),
         ("taco.parquet", 3, "time_limit"), ("taco.parquet", 3, "memory_limit")]
-    assert "java17" in str(warnings[4])
 
 
 # -- LiveCodeBench --------------------------------------------------------------------------------
@@ -243,13 +241,29 @@ def test_codecontests_published_parquet_sample():
     assert list(problems) == ["1548_A. Max Of Two", "1549_B. Count Ones"]
     assert [(e.line, e.field) for e in errors] == [(3, "solutions")] and "2 languages but 1 solutions" in str(errors[0])
     top = problems["1548_A. Max Of Two"]
-    assert [g.lang for g in top.gold] == ["python3", "cpp17"]  # JAVA and PYTHON (Python 2) left out
+    assert [g.lang for g in top.gold] == ["python3", "cpp17", "java17"]  # PYTHON (Python 2) left out
     assert [(i.id, i.program.lang) for i in top.incorrect] == [
-        ("1548_A. Max Of Two/incorrect-0", "python3"), ("1548_A. Max Of Two/incorrect-1", "cpp17")]
+        ("1548_A. Max Of Two/incorrect-0", "python3"), ("1548_A. Max Of Two/incorrect-1", "cpp17"),
+        ("1548_A. Max Of Two/incorrect-2", "java17")]
     assert io_of(top) == [("1 2\n", "2\n", "public"), ("5 -3\n", "5\n", "private"), ("7 7\n", "7\n", "private"),
                           ("-1 -2\n", "-1\n", "generated")]
     assert (top.time_limit_s, top.memory_limit_mb) == (2.0, 256)  # 256000000 bytes: the judge's 256 MB
     ones = problems["1549_B. Count Ones"]
     assert [g.lang for g in ones.gold] == ["python3"] and (ones.time_limit_s, ones.memory_limit_mb) == (1.5, 256)
     assert note_fields(warnings) == [("train.parquet", 1, "solutions"), ("train.parquet", 2, "memory_limit_bytes")]
-    assert "java17" in str(warnings[0]) and "python2" in str(warnings[0])
+    assert "python2" in str(warnings[0]) and "java17" not in str(warnings[0])
+
+
+@pytest.mark.docker
+def test_codecontests_java_gold_and_incorrect_are_evaluated(docker_sandbox):
+    from klear_ct.evaluate import evaluate_problem
+    from klear_ct.evaluate.suites import load_suites
+
+    problems, _, _ = read_all(DATASETS / "codecontests_sample" / "train.parquet")
+    top = problems["1548_A. Max Of Two"]  # its Java gold and Java incorrect solution alone
+    java = top.model_copy(update={"gold": [g for g in top.gold if g.lang == "java17"],
+                                  "incorrect": [i for i in top.incorrect if i.program.lang == "java17"]})
+    outcome = evaluate_problem(java, load_suites([("original", "problem")], [java]), docker_sandbox)
+    assert outcome.outcome == "ok", outcome.cause
+    judged = {s.solution_id: (s.verdict, s.passed) for s in outcome.results[0].solutions}
+    assert judged == {f"{top.id}/gold-0": ("OK", True), f"{top.id}/incorrect-2": ("WA", False)}  # it prints the min

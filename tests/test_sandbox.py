@@ -141,3 +141,59 @@ def test_forked_processes_share_one_memory_limit(sandbox):
             "data = bytearray(60 << 20)\ntime.sleep(0.5)\nprint(len(data))\n")
     result = sandbox.run(Program(lang="python3", code=code), [""], Limits(time_s=2, memory_mb=128))[0]
     assert result.verdict == Verdict.MLE, result
+
+
+JAVA_SUM = """import java.io.*;
+import java.util.*;
+
+class Depth {  // recursion 10^6 deep: the stack is the memory limit, as judges give it
+    static long sum(long[] a, int i) { return i == a.length ? 0 : a[i] + sum(a, i + 1); }
+}
+
+public class RangeTotal {
+    public static void main(String[] args) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        String line = in.readLine().trim();
+        if (line.equals("big")) {  // 192 MB of heap
+            long[][] kept = new long[24][];
+            for (int i = 0; i < kept.length; i++) kept[i] = new long[1 << 20];
+            System.out.println(kept.length);
+            return;
+        }
+        int n = Integer.parseInt(line);
+        long[] a = new long[1_000_000];
+        Arrays.fill(a, n);
+        System.out.println(Depth.sum(a, 0) / 1_000_000 * 2);
+    }
+}
+"""
+
+
+def test_java_runs_under_the_problems_limits_compiled_once(sandbox, monkeypatch):
+    calls = []
+    original = sandbox._call_runner
+    monkeypatch.setattr(sandbox, "_call_runner", lambda request, watchdog_s: calls.append(request["action"])
+                        or original(request, watchdog_s))
+    program, limits = Program(lang="java17", code=JAVA_SUM), Limits.problem_limits(1.0, 256)
+    results = Judge(sandbox).run(program, INPUTS, limits, EXPECTED)
+    assert [r.verdict for r in results] == [Verdict.OK] * 3, results[0]
+    assert results[0].time_limit_ms == 2000  # Java's time factor
+    assert all(r.cpu_ms < 1000 and 20 * 1024 < r.peak_kb < 256 * 1024 for r in results), results
+    sandbox.run(program, ["1\n"], limits)
+    assert calls.count("compile") == 1
+    over = sandbox.run(program, ["big\n"], Limits.problem_limits(1.0, 160))[0]
+    under = sandbox.run(program, ["big\n"], Limits.problem_limits(1.0, 384))[0]
+    assert over.verdict == Verdict.MLE and under.verdict == Verdict.OK and under.peak_kb > 192 * 1024, (over, under)
+    broken = sandbox.run(Program(lang="java17", code="public class A { void f() { g(); } }\n"), [""])[0]
+    assert broken.verdict == Verdict.CE and "cannot find symbol" in broken.stderr_tail
+
+
+def test_a_missing_compiler_is_a_sandbox_error_not_a_compile_error(sandbox):
+    from dataclasses import replace
+
+    from klear_ct.sandbox.languages import LANGUAGES
+
+    lang = replace(LANGUAGES["java17"], compile_cmd=("sh", "-c", "no-such-javac \"$1\"", "sh", "{file}.java"))
+    compiled = sandbox._compile_uncached(lang, Program(lang="java17", code=LANGUAGES["java17"].hello))
+    assert compiled.error.verdict == Verdict.SE and "Java 17's compiler is missing" in compiled.error.message
+    assert "not found" in compiled.error.message

@@ -28,7 +28,7 @@ def test_the_config_overrides_the_table(tmp_path):
     assert config.limits.time_factor == {"python": 3.0, "pypy3": 1.5} and not config.limits.calibrate
     factors = TimeFactors.with_overrides(config.limits.time_factor)
     assert (factors.factor("python3"), factors.factor("pypy3"), factors.factor("cpp17")) == (3.0, 1.5, 1.0)
-    assert factors.describe() == {"time_factor": {"c11": 1.0, "cpp17": 1.0, "pypy3": 1.5, "python3": 3.0},
+    assert factors.describe() == {"time_factor": {"c11": 1.0, "cpp17": 1.0, "java17": 2.0, "pypy3": 1.5, "python3": 3.0},
                                   "machine_factor": 1.0, "calibration": None}
     assert TimeFactors.with_overrides(None) == TimeFactors()
 

@@ -27,6 +27,10 @@ def raw(**fields):
     ({"peak_kb": 70 * 1024, "exit_code": 1}, None, Verdict.MLE),
     ({"exit_code": 1, "stderr_tail": "Traceback...\nMemoryError\n"}, None, Verdict.MLE),
     ({"signal": 6, "exit_code": None, "stderr_tail": "what():  std::bad_alloc"}, None, Verdict.MLE),
+    ({"exit_code": 1, "stderr_tail": "java.lang.OutOfMemoryError: Java heap space"}, None, Verdict.MLE),
+    # the JVM names a thread the process limit refused an OutOfMemoryError: no memory limit was hit
+    ({"exit_code": 1, "stderr_tail": "java.lang.OutOfMemoryError: unable to create native thread: possibly out "
+                                     "of memory or process/resource limits reached"}, None, Verdict.RE),
     ({"output_exceeded": True, "signal": 9, "exit_code": None}, None, Verdict.OLE),
     ({"signal": 11, "exit_code": None}, "42", Verdict.RE),
     ({"exit_code": 3}, "42", Verdict.RE),

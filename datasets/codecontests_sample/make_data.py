@@ -4,9 +4,9 @@ with its types: the language, source and difficulty enums as integers, time_limi
 test here was written for this project. Deterministic; run from anywhere:
 python datasets/codecontests_sample/make_data.py
 
-  1548_A. Max Of Two   golds in PYTHON3 (3), CPP (2), JAVA (4) and PYTHON (1, Python 2): the Java
-                       and Python 2 ones are left out with a warning; incorrect solutions in
-                       PYTHON3 and CPP; public, private and generated tests; 2 s, 256000000 bytes
+  1548_A. Max Of Two   golds in PYTHON3 (3), CPP (2), JAVA (4) and PYTHON (1, Python 2): the
+                       Python 2 one is left out with a warning; incorrect solutions in PYTHON3,
+                       CPP and JAVA; public, private and generated tests; 2 s, 256000000 bytes
   1549_B. Count Ones   a gold of UNKNOWN_LANGUAGE (0, detected); 1.5 s; memory_limit_bytes 0
                        (the default, with a warning)
   1550_C. Broken       a bad row: two languages but one solution
@@ -63,7 +63,9 @@ ROWS = [
                          "  Scanner s = new Scanner(System.in); System.out.println(Math.max(s.nextLong(), s.nextLong())); } }\n"),
                   (PYTHON, "a, b = map(int, raw_input().split())\nprint max(a, b)\n")),
         solutions((PYTHON3, "a, b = map(int, input().split())\nprint(a)\n"),
-                  (CPP, "#include <cstdio>\nint main() { int a, b; scanf(\"%d %d\", &a, &b); printf(\"%d\\n\", b); }\n")),
+                  (CPP, "#include <cstdio>\nint main() { int a, b; scanf(\"%d %d\", &a, &b); printf(\"%d\\n\", b); }\n"),
+                  (JAVA, "import java.util.*;\nclass Solution { public static void main(String[] x) {\n"
+                         "  Scanner s = new Scanner(System.in); System.out.println(Math.min(s.nextLong(), s.nextLong())); } }\n")),
         2, 0, 256000000),
     row("1549_B. Count Ones", 1549, "B", "Print how many characters of the binary string s are 1.",
         tests(("1011\n", "3\n")), tests(("0\n", "0\n")), tests(),

@@ -3,7 +3,7 @@ apps.jsonl (rows in APPS's published columns). Every problem, solution and test 
 written for this project. Deterministic; run from anywhere: python datasets/taco_sample/make_data.py
 
 taco.parquet, rows 0-3 (TACO rows carry no id: klearct names them taco-0 ... taco-3):
-  0  stdin, golds in Python, C++ and Java (the Java one is left out, with a warning); one
+  0  stdin, golds in Python, C++ and Java; one
      test written as a list of lines; limits "1 seconds", "256 megabytes"
   1  call-based LeetCode style (`class Solution`), outputs wrapped in one-element lists as
      TACO writes them; limits "None"

@@ -113,7 +113,7 @@ def detect_format(path: str | Path) -> str:
 def read_problems(path: str | Path, format: str = "auto", *, warn: Warn | None = None,
                   python: str | None = None) -> Iterator[Problem | RowError]:
     """Each row of `path` (a file or a directory of files) as a Problem, or a RowError saying
-    why not; a bad row never stops the others. Notes on rows that were read (a skipped Java
+    why not; a bad row never stops the others. Notes on rows that were read (a skipped Python 2
     gold, a default time limit) go to `warn` as RowWarning. The format and the file are
     checked now (ValueError, FileNotFoundError); the rows are read as the iterator is consumed.
     A second row with the id of an earlier one is a RowError. `python` (`python3`, `pypy3`)

@@ -14,7 +14,7 @@
 All three suites go to Problem.public_tests (their kind tells them apart): they are the
 problem's original tests. Language ids: 0 unknown (the language is detected), 1 PYTHON
 (Python 2), 2 CPP, 3 PYTHON3, 4 JAVA; names ("PYTHON3") are accepted too. Golds the sandbox
-does not run (Python 2, Java) are left out with a warning; a problem with no gold left is
+does not run (Python 2) are left out with a warning; a problem with no gold left is
 a RowError saying so.
 
 The exporter writes the same columns: tests of kind "public" in public_tests, "private" in

@@ -33,7 +33,7 @@ class RowError:
 @dataclass(frozen=True)
 class RowWarning(RowError):
     """Something a reader left out or filled in while the row itself was read (a skipped
-    Java solution, a missing time limit replaced by the default). Never yielded: passed to
+    Python 2 solution, a missing time limit replaced by the default). Never yielded: passed to
     the `warn` callback of `read_problems`."""
 
 

@@ -27,7 +27,7 @@ time on the package's tests, rounded up to a whole second. The reader cannot run
 so it sets Problem.time_multiplier and a measuring cap of DERIVE_CAP_S as time_limit_s, and
 says so in a warning; `validate` and `evaluate` derive the limit (klear_ct.pipeline.timelimit).
 
-Submissions in languages the sandbox does not run (Java, Kotlin, ...) and multi-file
+Submissions in languages the sandbox does not run (Kotlin, Rust, ...) and multi-file
 submissions are left out, counted in one warning per package. Generators: klearct reads
 `generators/*.py` and `generators/*.cpp` as klearct generators (programs printing a Python
 list literal of input strings, what `klearct validate` runs); a `generators/generators.yaml`
@@ -57,7 +57,7 @@ DEFAULT_MEMORY_MB = 1024
 EXPECTED_VERDICT = {"wrong_answer": "WA", "time_limit_exceeded": "TLE", "run_time_error": "RE"}
 # submissions in languages the sandbox does not run, named so the skip warning can count them
 # (runnable languages and their suffixes are the language table's: klear_ct.sandbox.languages)
-NOT_RUNNABLE_BY_SUFFIX = {".java": "java", ".kt": "kotlin", ".rs": "rust", ".go": "go", ".cs": "csharp",
+NOT_RUNNABLE_BY_SUFFIX = {".kt": "kotlin", ".rs": "rust", ".go": "go", ".cs": "csharp",
                           ".js": "javascript", ".hs": "haskell", ".pas": "pascal"}
 STATEMENT_NAMES = ("problem.en.tex", "problem.tex", "problem.en.md", "problem.md")
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"[ \t]*$', re.MULTILINE)

@@ -39,7 +39,7 @@ published output files. A problem from elsewhere gets Klear's input fields built
 (custom_id, question, starter_code, solutions, input_generator and checker as lists, type,
 input_output as TACO's JSON string or "", time-limit, memory-limit, incorrect_solutions).
 
-Gold solutions in a language the sandbox does not run (Java, Python 2, ...) are left out
+Gold solutions in a language the sandbox does not run (Python 2, Rust, ...) are left out
 with a warning; a row with none left is an error, as is a gold whose language cannot be
 detected. Incorrect solutions in an unknown or unsupported language are left out with a
 warning.

@@ -1,8 +1,8 @@
 """Which language a piece of source code is written in: the one detector every reader uses.
 
-`detect_language(code)` returns a sandbox language name (`python3`, `pypy3`, `cpp17`, `c11`), the name
-of a language the sandbox does not run (`python2`, `java17`, `csharp`, `rust`, `go`,
-`kotlin`, `javascript`) or None when it cannot tell. `supported(lang)` says whether the
+`detect_language(code)` returns a sandbox language name (`python3`, `pypy3`, `cpp17`, `c11`, `java17`),
+the name of a language the sandbox does not run (`python2`, `csharp`, `rust`, `go`, `kotlin`,
+`javascript`) or None when it cannot tell. `supported(lang)` says whether the
 sandbox runs it (the table in `klear_ct.sandbox.languages` decides, so adding a language
 there makes the readers keep it).
 

@@ -133,15 +133,21 @@ class Sandbox(ABC):
             return compiled
 
     def _compile_uncached(self, lang: Language, program: Program) -> CompiledProgram:
-        source = {lang.source_file: program.code.encode("utf-8", errors="surrogateescape")}
+        source = {lang.source_name(program.code): program.code.encode("utf-8", errors="surrogateescape")}
         limits = self.compile_limits
-        request = {"action": "compile", "files": encode_files(source), "cmd": list(lang.compile_cmd),
-                   "collect": lang.artifact, "limits": limits.for_runner(), "env": RUN_ENV}
+        request = {"action": "compile", "files": encode_files(source), "cmd": list(lang.compile_command(program.code)),
+                   "collect": lang.artifact, "limits": limits.for_runner(lang), "env": RUN_ENV}
         reply = self._call_runner(request, watchdog_s=limits.time_s * 2 + 30)
         if not reply.lines:
             error = RunResult(verdict=Verdict.SE, message=reply.fault or "no answer from the sandbox")
             return CompiledProgram(lang.name, {}, error=error)
         raw = reply.lines[0]
+        if raw.get("exit_code") == 127 and not raw.get("timed_out"):
+            # "command not found" from the shell, or no such program to exec: the sandbox lacks the
+            # toolchain (a local backend's host without a JDK, say). Not the program's fault, not cached.
+            found = (raw.get("error") or raw.get("stderr_tail") or "").strip()[-300:]
+            return CompiledProgram(lang.name, {}, error=RunResult(
+                verdict=Verdict.SE, message=f"{lang.display_name}'s compiler is missing from this sandbox: {found}"))
         ok = raw.get("exit_code") == 0 and not raw.get("timed_out")
         if ok and lang.artifact and "artifact_b64" not in raw:
             ok, raw["error"] = False, raw.get("error") or "the compiler produced no program"
@@ -227,7 +233,7 @@ class Sandbox(ABC):
     def _run_request(lang: Language, compiled: CompiledProgram, jobs: list[Job], limits: Limits,
                      args: tuple[str, ...], stop_after_failure: bool = False) -> dict:
         request = {"action": "run", "files": encode_files(compiled.files, compiled.executable),
-                   "cmd": [*lang.run_cmd, *args], "inputs": [job.stdin for job in jobs],
+                   "cmd": [*lang.run_command(limits.memory_mb), *args], "inputs": [job.stdin for job in jobs],
                    "limits": limits.for_runner(lang), "env": RUN_ENV, "stop_after_failure": stop_after_failure}
         if any(job.files for job in jobs):
             request["input_files"] = [job.files or {} for job in jobs]

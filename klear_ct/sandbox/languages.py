@@ -13,11 +13,18 @@ outside this table; the lookups below are what the other modules use.
 
 Time factors follow established judges: USACO gives Java and Python twice the C/C++ limit
 (2 s vs 4 s per test), so CPython gets 2; Kattis (NWERC, BAPC) and Codeforces run PyPy 3
-under the problem's own limit, so PyPy gets 1, as C and C++ do everywhere.
+under the problem's own limit, so PyPy gets 1, as C and C++ do everywhere; Java gets USACO's 2
+as well (its JVM start-up, ~0.1 s of CPU, then fits in any limit).
+
+Java: the source file is named after its public class (`public class X` -> `X.java`, javac's rule)
+and the program is packed into one jar whose manifest names the class holding `main`, so a run
+needs no name. The JVM reserves far more address space than it touches, so its memory is capped
+and measured by resident size only (`memory_by_rss`), with heap and stack flags from the limit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,6 +35,35 @@ CPP_DEFINES = ("-DONLINE_JUDGE",)
 # (the memory limit itself) still applies, the slack only keeps big allocations from failing early
 PYPY_ADDRESS_SPACE_SLACK_MB = 256
 PYTHON_SYNTAX_CHECK = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')"
+JAVA_MAX_STACK_MB = 1024  # HotSpot refuses a larger -Xss
+# javac with the client compiler only: a short-lived JVM compiles faster without C2
+JAVA_COMPILE = ('javac -encoding UTF-8 -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 -d classes "$1" '
+                '&& jar --create --file prog.jar --main-class "$2" -C classes .')
+# one processor's ergonomics (serial GC, one JIT thread per tier) on every backend and machine: a
+# Docker slot has one CPU, and the JVM's own threads (14) stay far below the run's process limit.
+# The JVM logs its warnings to stdout by default: they go to stderr, away from the judged output.
+JAVA_RUN = ("java", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=1", "-XX:-UsePerfData", "-Xlog:disable",
+            "-Xlog:all=warning:stderr", "-Xmx{memory_mb}m", "-Xss{stack_mb}m", "-jar", "prog.jar")
+_JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*[\s\S]*?\*/|//[^\n]*')
+_JAVA_TYPE = re.compile(r"\b(?:(public)\s+)?(?:(?:final|abstract|strictfp|sealed|non-sealed)\s+)*"
+                        r"(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*)")
+_JAVA_MAIN = re.compile(r"\bstatic\s+(?:final\s+)?void\s+main\s*\(")
+_JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.MULTILINE)
+
+
+def java_names(code: str) -> tuple[str, str]:
+    """(file stem, main class) of a Java source: the file is named after the public top-level class
+    (javac requires it), the main class is the top-level class whose body declares `main` (package
+    included). `Main` for what cannot be found: javac then says what is wrong."""
+    text = _JAVA_NOISE.sub(" ", code)
+    top = [(m.start(), m.group(1), m.group(2)) for m in _JAVA_TYPE.finditer(text)
+           if text.count("{", 0, m.start()) == text.count("}", 0, m.start())]
+    public = next((name for _, is_public, name in top if is_public), None)
+    main_at = _JAVA_MAIN.search(text)
+    holders = [name for start, _, name in top if main_at and start < main_at.start()]
+    main = holders[-1] if holders else public or "Main"
+    package = _JAVA_PACKAGE.search(text)
+    return public or main, f"{package.group(1)}.{main}" if package else main
 
 
 @dataclass(frozen=True)
@@ -48,6 +84,27 @@ class Language:
     # another entry whose source files this one runs (pypy3 runs `.py` files): it claims no
     # suffix of its own, and a program is in it only when its source or the user says so
     runs_sources_of: str | None = None
+    # (file stem, main) of a source, for {file} and {main} in source_file and compile_cmd (Java's file
+    # is named after its class); None: the fixed names above
+    names_from_source: Callable[[str], tuple[str, str]] | None = None
+    # memory capped and measured by resident size, without an address-space limit (a JVM reserves far
+    # more than it uses); {memory_mb} and {stack_mb} in run_cmd give the runtime the memory limit
+    memory_by_rss: bool = False
+
+    def source_name(self, code: str) -> str:
+        return self.source_file.format(file=self.names_from_source(code)[0]) if self.names_from_source else self.source_file
+
+    def compile_command(self, code: str) -> tuple[str, ...]:
+        if self.names_from_source is None:
+            return self.compile_cmd
+        file, main = self.names_from_source(code)
+        return tuple(arg.format(file=file, main=main) for arg in self.compile_cmd)
+
+    def run_command(self, memory_mb: int) -> tuple[str, ...]:
+        if not self.memory_by_rss:
+            return self.run_cmd
+        stack_mb = min(memory_mb, JAVA_MAX_STACK_MB)
+        return tuple(arg.format(memory_mb=memory_mb, stack_mb=stack_mb) for arg in self.run_cmd)
 
     @property
     def flags(self) -> str:
@@ -119,6 +176,25 @@ LANGUAGES: dict[str, Language] = {
             aliases=("c",),
             fences=("c",),
             time_factor=1.0,
+        ),
+        Language(
+            name="java17",
+            display_name="Java 17",
+            source_file="{file}.java",
+            compile_cmd=("sh", "-c", JAVA_COMPILE, "javac", "{file}.java", "{main}"),
+            artifact="prog.jar",
+            run_cmd=JAVA_RUN,
+            address_space_slack_mb=0,
+            hello="import java.io.*;\n\npublic class Main {\n    public static void main(String[] args) throws IOException {\n"
+            "        InputStream in = System.in;\n        byte[] buffer = new byte[1 << 16];\n"
+            "        for (int n; (n = in.read(buffer)) > 0; ) System.out.write(buffer, 0, n);\n"
+            "        System.out.flush();\n    }\n}\n",
+            suffixes=(".java",),
+            aliases=("java", "java 17", "java 11", "java 8"),
+            fences=("java",),
+            time_factor=2.0,
+            names_from_source=java_names,
+            memory_by_rss=True,
         ),
     )
 }

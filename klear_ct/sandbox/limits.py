@@ -50,7 +50,8 @@ class Limits:
         return {
             "cpu_s": math.ceil(stop_s) + 1,
             "wall_s": self.wall_s,
-            "address_space_bytes": address_space,
+            # memory by resident size only: the polled cap below, and the peak resident size after
+            "address_space_bytes": None if lang.memory_by_rss else address_space,
             "stack_bytes": address_space,  # judges give the stack the whole memory limit
             "fsize_bytes": self.file_size_bytes,
             "nofile": self.open_files,
@@ -60,7 +61,7 @@ class Limits:
             "memory_bytes": self.memory_mb * MIB,
             "time_limit_s": self.time_s,
             "cpu_stop_s": stop_s,
-            "memory_probe": self.memory_probe,
+            "memory_probe": self.memory_probe and not lang.memory_by_rss,
         }
 
 
@@ -71,11 +72,13 @@ class CompileLimits:
     message_bytes: int = 64 * 1024
     artifact_bytes: int = 128 * MIB
 
-    def for_runner(self) -> dict:
+    def for_runner(self, lang: Language | None = None) -> dict:
+        by_rss = lang is not None and lang.memory_by_rss
         return {
             "cpu_s": math.ceil(self.time_s),
             "wall_s": self.time_s * 2,
-            "address_space_bytes": self.memory_mb * MIB,
+            "address_space_bytes": None if by_rss else self.memory_mb * MIB,
+            "memory_bytes": self.memory_mb * MIB if by_rss else None,
             "stack_bytes": 64 * MIB,
             "fsize_bytes": self.artifact_bytes,
             "nofile": 256,

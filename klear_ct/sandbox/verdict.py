@@ -12,6 +12,8 @@ from klear_ct.sandbox.limits import NEAR_LIMIT, Limits
 
 # what a program prints when an allocation fails under the address-space limit
 OUT_OF_MEMORY = re.compile(r"MemoryError|std::bad_alloc|Cannot allocate memory|out of memory|mmap.*failed")
+# the JVM reports a thread refused by the process limit as an OutOfMemoryError: that is no memory limit
+THREAD_REFUSED = re.compile(r"unable to create (?:new )?native thread")
 
 
 WALL_CLOCK = "wall clock over"
@@ -77,6 +79,8 @@ def decide_verdict(raw: dict, limits: Limits) -> RunResult:
         return result(Verdict.MLE, raw.get("error") or f"the run's processes held over {limits.memory_mb} MB together")
     if peak_kb > limits.memory_mb * 1024:
         return result(Verdict.MLE, f"peak memory {peak_kb // 1024} MB over {limits.memory_mb} MB")
+    if failed and THREAD_REFUSED.search(stderr):
+        return result(Verdict.RE, "could not start a thread: the process limit")
     if failed and OUT_OF_MEMORY.search(stderr):
         return result(Verdict.MLE, "allocation failed at the memory limit")
     if raw.get("output_exceeded"):
