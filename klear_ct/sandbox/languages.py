@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from klear_ct.errors import UsageError
+from klear_ct.sandbox import harnesses
 
 CPP_DEFINES = ("-DONLINE_JUDGE",)
 # PyPy starts at ~70 MB of address space and its GC reserves more while it copies: the resident cap
@@ -48,6 +49,9 @@ class Language:
     # another entry whose source files this one runs (pypy3 runs `.py` files): it claims no
     # suffix of its own, and a program is in it only when its source or the user says so
     runs_sources_of: str | None = None
+    # (prefix, suffix) that make a solution defining a function a stdin program (sandbox/harnesses.py);
+    # None: function-call problems are not run in this language
+    function_harness: tuple[str, str] | None = None
 
     @property
     def flags(self) -> str:
@@ -75,6 +79,7 @@ LANGUAGES: dict[str, Language] = {
             aliases=("python", "py", "py3"),
             fences=("python", "python3", "py", "py3"),
             time_factor=2.0,
+            function_harness=harnesses.PYTHON,
         ),
         Language(
             name="pypy3",
@@ -90,6 +95,7 @@ LANGUAGES: dict[str, Language] = {
             fences=("pypy3", "pypy"),
             time_factor=1.0,
             runs_sources_of="python3",
+            function_harness=harnesses.PYTHON,
         ),
         Language(
             name="cpp17",
