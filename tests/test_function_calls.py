@@ -14,6 +14,7 @@ from klear_ct.evaluate.suites import Suite
 from klear_ct.formats import export
 from klear_ct.judge import Judge
 from klear_ct.judge.compare import get_comparison
+from klear_ct.llm.prompts import PLACEHOLDER, Prompts, problem_values
 from klear_ct.model import Problem, Program, Verdict
 from klear_ct.pipeline.inputs import GeneratorOutputError, parse_generator_output
 from klear_ct.rl.scorer import score
@@ -42,6 +43,17 @@ def test_generators_of_function_problems_print_argument_lists():
                      ("{}", "not a list of argument lists")):
         with pytest.raises(GeneratorOutputError, match=why):
             parse_generator_output(bad, function=True)
+
+
+def test_generator_prompts_ask_function_problems_for_argument_lists():
+    function = Problem(id="f", io_mode="function", fn_name="runningMax", gold=[Program(lang="python3", code="")])
+    prompts = Prompts()
+    for kind in ("regular", "corner", "hack", "kill_incorrect", "repair_generator", "repair_inputs"):
+        others = {name: "" for name in PLACEHOLDER.findall(prompts.template(kind))}
+        text = prompts.render(kind, **(others | problem_values(function, "python3")))[-1]["content"]
+        assert "ONE JSON list of calls of `runningMax`" in text and "list literal of strings" not in text
+    stdin = prompts.render("regular", **problem_values(Problem(id="s"), "python3"), count=5)[-1]["content"]
+    assert "ONE Python list literal of strings" in stdin
 
 
 def test_one_convention_inside_verls_outside():
