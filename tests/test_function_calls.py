@@ -79,7 +79,10 @@ def test_function_sample_validates_and_kills_the_incorrect_solutions(function_sa
         assert all(isinstance(json.loads(t.input), list) for t in result.tests)
         assert any(t.kills == [problem.incorrect[0].id] for t in result.tests)
         assert {s["role"]: s["killed"] for s in result.solutions} == {"gold": False, "incorrect": True}
-    running = {t.input: json.loads(t.output) for t in function_sample_validated["fn-running-max"][1].tests}
+    problem, result = function_sample_validated["fn-running-max"]  # its C++ incorrect solution has no harness
+    assert {"stage": "run_incorrect", "outcome": "skipped", "cause": "unsupported_language",
+            "solution": problem.incorrect[1].id} in result.events
+    running = {t.input: json.loads(t.output) for t in result.tests}
     assert running["[[-5, -3, -9]]"] == [-5, -3, -3]  # the generator's own call, kept with its result
     # its golds differ in the last bits of some results and agree under the row's json:1e-9
     assert function_sample_validated["fn-mean-distance"][0].comparison == "json:1e-9"

@@ -4,7 +4,7 @@ python datasets/function_sample/make_data.py
 
 - fn-running-max: LeetCode style, a `class Solution` method returning a list (the running
   maximum of an array). The known-incorrect solution starts its maximum at 0, which is wrong
-  once every number so far is negative.
+  once every number so far is negative; a second one, in C++, is left out (no C++ harness).
 - fn-mean-distance: a top-level function returning a float (the mean distance of points from the
   origin). Its two golds add in different orders, so their results may differ in the last bits:
   the row's `comparison` is "json:1e-9" (JSON equality with a float tolerance). The
@@ -42,6 +42,13 @@ RUNNING_MAX_WRONG = '''class Solution:
             best = max(best, x)
             out.append(best)
         return out
+'''
+# function-call problems run in languages with a harness (Python): this one is left out with an event
+RUNNING_MAX_CPP = '''#include <vector>
+class Solution {
+public:
+    std::vector<int> runningMax(std::vector<int>& nums) { return nums; }
+};
 '''
 RUNNING_MAX_GENERATOR = '''import json
 import random
@@ -93,7 +100,8 @@ ROWS = [
         "input_output": json.dumps({"inputs": [[[1, 3, 2]], [[2, 1, 5, 4]]], "outputs": [[1, 3, 3], [2, 2, 5, 5]],
                                     "fn_name": "runningMax"}),
         "solutions": RUNNING_MAX_GOLDS,
-        "incorrect_solutions": [{"code": RUNNING_MAX_WRONG, "verdict": "WA"}],
+        "incorrect_solutions": [{"code": RUNNING_MAX_WRONG, "verdict": "WA"},
+                                {"code": RUNNING_MAX_CPP, "verdict": "WA"}],
         "input_generator": [RUNNING_MAX_GENERATOR],
         "time-limit": 2.0,
         "memory-limit": 256,

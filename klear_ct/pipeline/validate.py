@@ -85,6 +85,10 @@ def validate_problem(problem: Problem, sandbox: Sandbox, settings: ValidateSetti
         if len(golds) < len(problem.gold):
             result.event("validate", "skipped", Cause.GOLD_UNSUPPORTED_LANGUAGE,
                          skipped=len(problem.gold) - len(golds))
+        runnable_ids = {s.id for s in runnable_problem(problem).incorrect}
+        for incorrect in problem.incorrect:
+            if incorrect.id not in runnable_ids:  # a function problem's, in a language without a harness
+                result.event("run_incorrect", "skipped", Cause.UNSUPPORTED_LANGUAGE, solution=incorrect.id)
         inputs, generator_runs = collect_inputs(problem, sandbox, settings, result)
         if not inputs:
             result.generators = [g.to_row() for g in generator_runs]

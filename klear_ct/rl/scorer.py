@@ -4,6 +4,11 @@
 sample (`SCORE_KEYS`), so trainers can log them as columns. It never raises: a completion
 without usable code, a malformed ground truth and a sandbox fault all score 0 with a detail.
 
+A ground truth with `fn_name` is a function-call problem (verl's convention: each input the
+call's arguments one JSON value per line, or a list of them; each output the result's JSON): the
+completion runs in its language's function harness and results compare as JSON unless the
+ground truth's judging names another comparison.
+
 A program is compiled once (the sandbox caches it) and its tests go to the sandbox as one
 `Judge.run` request. `binary` (the default) is 1 only when every visible test passes, and
 stops at the first failure: each slot's share of the tests ends at its first run that cannot
