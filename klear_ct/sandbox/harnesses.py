@@ -17,7 +17,8 @@ FAILURE = "function harness:"  # starts the line a harness writes to stderr when
 # is not "__main__" for the solution, so its own `if __name__ == "__main__":` block stays quiet;
 # the imports are the ones LeetCode's Python environment gives a solution without asking
 PYTHON_PREFIX = (
-    "import sys as _kct_sys; _kct_stdout, _kct_sys.stdout, __name__ = _kct_sys.stdout, _kct_sys.stderr, 'solution'; "
+    "import sys as _kct_sys; _kct_sys.modules['solution'] = _kct_sys.modules[__name__]; "
+    "_kct_stdout, _kct_sys.stdout, __name__ = _kct_sys.stdout, _kct_sys.stderr, 'solution'; "
     "from typing import *; from collections import *; from heapq import *; from bisect import *; "
     "from itertools import *; from functools import *; "
     "import collections, heapq, bisect, itertools, functools, math, string, re\n"
