@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 
 class Verdict(StrEnum):
@@ -173,7 +173,8 @@ class Problem(Record):
     input_validator: Program | None = None
     generators: list[Program] = Field(default_factory=list)
     source: str = ""
-    # how an output is compared when there is no checker: a name of klear_ct.judge.compare.get_comparison
+    # how an output is compared when there is no checker: a name of klear_ct.judge.compare.get_comparison;
+    # when not given, "lines" for stdin problems and "json" (JSON equality) for function problems
     comparison: str = "lines"
     # set when the source gives no time limit: the limit is this multiple of the slowest gold's
     # CPU time (time_limit_s is then only the cap under which that is measured)
@@ -181,3 +182,10 @@ class Problem(Record):
     # the dataset's row as read (JSON text), for an exporter that writes the row back with the new
     # tests (klear: Klear's output keeps its input row's fields); None when nothing needs it
     source_row: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_comparison(cls, data):
+        if isinstance(data, dict) and data.get("comparison") is None:
+            return {**data, "comparison": "json" if data.get("io_mode") == "function" else "lines"}
+        return data

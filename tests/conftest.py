@@ -13,6 +13,7 @@ from klear_ct.sandbox import SandboxError, open_sandbox
 
 REQUIRE_DOCKER = os.environ.get("KLEARCT_REQUIRE_DOCKER") == "1"
 SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample" / "problems.jsonl"
+FUNCTION_SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "function_sample" / "problems.jsonl"
 _skipped_docker: list[str] = []
 
 
@@ -67,6 +68,16 @@ def sample_run(sample_validated) -> Path:
     run, done = sample_validated
     assert done.returncode in (0, 1), done.stderr  # 1: the sample's broken generator, on purpose
     return run
+
+
+@pytest.fixture(scope="session")
+def function_sample_validated(docker_sandbox) -> dict:
+    """datasets/function_sample validated once per session in the Docker sandbox: problem id ->
+    (problem, ProblemResult). Tests read it; none may change it."""
+    from klear_ct.formats import read_problems
+    from klear_ct.pipeline.validate import validate_problem
+
+    return {p.id: (p, validate_problem(p, docker_sandbox)) for p in read_problems(FUNCTION_SAMPLE)}
 
 
 @pytest.fixture(params=[pytest.param("docker", marks=pytest.mark.docker),

@@ -319,8 +319,9 @@ def check_truth(truth: dict, problem: Problem, tests: list[TestCase]) -> None:
     assert len(truth["inputs"]) == len(truth["outputs"]) == len(tests)
     if problem.io_mode == "function":
         assert truth["fn_name"] == problem.fn_name
-        assert truth["inputs"] == [json.loads(t.input) for t in tests]
-        assert truth["outputs"] == [json.loads(t.output) for t in tests]
+        # verl's fn_name convention: the arguments one JSON value per line, the result as JSON text
+        assert truth["inputs"] == ["\n".join(json.dumps(a) for a in json.loads(t.input)) for t in tests]
+        assert truth["outputs"] == [t.output for t in tests]
     else:
         assert "fn_name" not in truth
         assert truth["inputs"] == [t.input for t in tests] and truth["outputs"] == [t.output for t in tests]

@@ -132,7 +132,7 @@ def test_prompts_render_every_kind():
     values = dict(statement="Print $a+b$ {braces}", time_limit="1", memory_limit="256", gold="```python\n```",
                   examples="", lang="Python 3", fence="python", count="10", code="```python\n```",
                   error_report="it crashed", solution="```python\n```", expected_verdict="WA", approach="slow",
-                  outputs="", kind_note="")
+                  outputs="", kind_note="", generator_output="It prints inputs.")
     for kind in KINDS:
         messages = prompts.render(kind, **values)
         assert messages[0]["role"] == "system" and "{{" not in messages[1]["content"], kind

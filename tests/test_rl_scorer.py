@@ -38,7 +38,8 @@ def test_the_last_block_in_a_known_language_is_taken():
     ("not json", "not JSON"), ("[1, 2]", "not an object"), (json.dumps({"inputs": ["1"]}), "outputs"),
     (json.dumps({"inputs": ["1"], "outputs": ["1", "2"]}), "different number"),
     (json.dumps({"inputs": [], "outputs": []}), "no tests"), (json.dumps({"inputs": [1], "outputs": [1]}), "strings"),
-    (json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}), "function"), (None, "NoneType"),
+    (json.dumps({"inputs": ["[1"], "outputs": ["1"], "fn_name": "f"}), "not a call's JSON"),
+    (json.dumps({"inputs": [1], "outputs": [1], "fn_name": "f"}), "not a call's JSON"), (None, "NoneType"),
 ])
 def test_malformed_ground_truth_scores_zero_without_raising(truth, why):
     result = score(fenced(SUM), truth, sandbox=object())  # the sandbox is never reached

@@ -106,3 +106,39 @@ def test_verl_scores_a_klearct_export(tmp_path):
     assert answer["fusion"] == [1.0, 0.0]  # verl's SandboxFusion scorer on klearct serve's /run_code
     assert answer["naive"] == [1.0, 1.0, 0.0, 0.0]  # verl's NaiveRewardManager with klearct's compute_score
     assert answer["extra"]["format_ok"] == [1.0, 1.0, 1.0, 0.0] and answer["extra"]["holdout_score"][0] == 1.0
+
+
+
+# runs inside verl's venv: reads [[ground_truth, completion], ...], prints verl's default scores
+VERL_PRIME_CODE_SCRIPT = r'''
+import json, sys
+from verl.utils.reward_score import default_compute_score
+
+def as_float(value):
+    return float(value[0] if isinstance(value, (tuple, list)) else value)
+
+print(json.dumps([as_float(default_compute_score("codecontests", completion, truth))
+                  for truth, completion in json.load(open(sys.argv[1]))]))
+'''
+
+
+def test_verl_scores_a_function_problem_export(function_sample_validated, tmp_path):
+    """verl's own code scorer (prime_code: what default_compute_score runs without a sandbox URL)
+    accepts the exported fn_name ground truth: the gold that gave the expected results scores 1,
+    the incorrect solution 0. (verl compares results exactly, with no float tolerance.)"""
+    python = verl_python()
+    export([(p, r.tests) for p, r in function_sample_validated.values()], "verl", tmp_path / "verl.parquet")
+    rows = {r["extra_info"]["problem_id"]: r for r in pq.read_table(tmp_path / "verl.parquet").to_pylist()}
+    samples, want = [], []
+    for pid, (problem, _) in function_sample_validated.items():
+        assert rows[pid]["data_source"] == "codecontests"
+        truth = rows[pid]["reward_model"]["ground_truth"]
+        samples += [[truth, f"```python\n{problem.gold[0].code}```"],
+                    [truth, f"```python\n{problem.incorrect[0].program.code}```"]]
+        want += [1.0, 0.0]
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps(samples))
+    done = subprocess.run([str(python), "-c", VERL_PRIME_CODE_SCRIPT, str(job)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == want

@@ -34,6 +34,7 @@ from klear_ct.model import Outcome, Problem, Program, TestCase, Verdict
 from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.pipeline.validate import run_gold
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.calls import runnable_problem
 from klear_ct.sandbox.timing import time_factors_of
 from klear_ct.sandbox.verdict import near_limit
 from klear_ct.text import shorten
@@ -174,14 +175,12 @@ class SuiteRunner:
 def evaluate_problem(problem: Problem, suites: list[Suite], sandbox: Sandbox,
                      settings: EvaluateSettings = EvaluateSettings()) -> ProblemOutcome:
     outcome = ProblemOutcome(problem.id, time_limit_s=problem.time_limit_s)
-    if problem.io_mode != "stdin":
-        outcome.outcome, outcome.cause = "skipped", "function-call problem: evaluate runs stdin/stdout programs"
-        return outcome
     if not problem.gold and not problem.incorrect:
         outcome.outcome, outcome.cause = "skipped", "no solutions to evaluate"
         return outcome
     try:
         problem, outcome.time_limit_note = derive_time_limit(problem, sandbox)
+        problem = runnable_problem(problem)  # a function problem's solutions in their harness
         outcome.time_limit_s = problem.time_limit_s
         factors = time_factors_of(sandbox)
         outcome.time_limits = {lang: factors.time_limit_s(problem.time_limit_s, lang)

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
+from klear_ct.sandbox.calls import call_test
 
 
 class SuiteError(UsageError):
@@ -141,11 +142,13 @@ def _verl(name: str, spec: str, path: Path) -> Suite:
             try:
                 truth = json.loads((row.get("reward_model") or {}).get("ground_truth") or "")
                 pairs = list(zip(truth["inputs"], truth["outputs"], strict=True))
+                if truth.get("fn_name"):  # verl's fn_name form -> klearct's JSON argument arrays
+                    pairs = [call_test(i, o) for i, o in pairs]
             except (ValueError, KeyError, TypeError) as e:
                 suite.notes.append(f"{file} row {k}: bad ground_truth ({e})")
                 continue
-            if pid is None or "fn_name" in truth:
-                suite.notes.append(f"{file} row {k}: no extra_info.problem_id or a function-call problem; left out")
+            if pid is None:
+                suite.notes.append(f"{file} row {k}: no extra_info.problem_id; left out")
                 continue
             suite.tests[pid] = [TestCase(problem_id=pid, input=i, output=o, kind="exported") for i, o in pairs]
     return suite

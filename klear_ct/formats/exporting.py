@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from klear_ct.atomic import FILE_MODE
 from klear_ct.errors import UsageError
 from klear_ct.model import Problem, TestCase
+from klear_ct.sandbox.calls import arguments_as_lines
 
 TRAIN, VALIDATION = "train", "validation"
 PARQUET_ROWS_PER_GROUP = 64
@@ -144,11 +145,12 @@ def prompt_messages(problem: Problem) -> list[dict]:
     return [{"role": "user", "content": prompt_text(problem)}]
 
 
-def test_values(problem: Problem, tests: list[TestCase]) -> tuple[list, list]:
-    """Inputs and outputs as the judges want them: text for stdin problems; for function
-    problems the decoded JSON (argument list and return value)."""
+def test_values(problem: Problem, tests: list[TestCase]) -> tuple[list[str], list[str]]:
+    """Inputs and outputs as verl's scorers want them: text for stdin problems; for function
+    problems verl's `fn_name` convention, each input the call's arguments one JSON value per line
+    and each output the JSON text of the result."""
     if problem.io_mode == "function":
-        return [json.loads(t.input) for t in tests], [json.loads(t.output) for t in tests]
+        return [arguments_as_lines(t.input) for t in tests], [t.output.strip() for t in tests]
     return [t.input for t in tests], [t.output for t in tests]
 
 

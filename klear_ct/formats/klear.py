@@ -25,6 +25,9 @@ A row:
     incorrect_solutions  klearct extension: a list of code strings or of
                        {"code", "verdict"?: "WA"|"TLE"|"RE"|"MLE", "note"?}
     starter_code       optional ("" is none)
+    comparison         klearct extension: how outputs are compared without a checker, a name of
+                       klear_ct.judge.compare.get_comparison ("json:1e-6": JSON results within a
+                       float tolerance); default "lines", "json" for function problems
 
 In function problems a test's input is the call's argument list and its output the return
 value, as JSON values (results in one-element lists, as TACO writes them, are unwrapped when
@@ -51,11 +54,13 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from klear_ct.errors import UsageError
 from klear_ct.formats import fields, klear_checker
 from klear_ct.formats.errors import FieldError, Warn
 from klear_ct.formats.exporting import ExportItem, ExportOptions, is_json, write_dataset
 from klear_ct.formats.languages import detect_language, supported
 from klear_ct.formats.rows import Where
+from klear_ct.judge.compare import get_comparison
 from klear_ct.model import IncorrectProgram, Problem, Program, TestCase
 
 NAME = "klear"
@@ -237,6 +242,17 @@ def _reward_tests(row: dict, problem_id: str, io_mode: str) -> list[TestCase]:
     return _tests(_io_dict(value, field), field, problem_id, io_mode, "generated")
 
 
+def _comparison(row: dict) -> str | None:
+    value = row.get("comparison")
+    if value is None:
+        return None
+    try:
+        get_comparison(value if isinstance(value, str) else "")
+    except UsageError as e:
+        raise FieldError("comparison", str(e)) from None
+    return value
+
+
 def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
     problem_id = _problem_id(row)
     statement = _required(row, "question")
@@ -270,6 +286,7 @@ def parse_row(row: dict, where: Where, warn: Warn) -> Problem:
         gold=gold,
         incorrect=_incorrect(row, problem_id, where, warn),
         public_tests=tests,
+        comparison=_comparison(row),
         checker=_checker(row),
         generators=_generators(row),
         source=NAME,

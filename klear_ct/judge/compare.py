@@ -6,6 +6,7 @@ line and trailing blank lines are ignored, everything else must match.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 
@@ -94,6 +95,38 @@ def icpc(abs_tol: float | None = None, rel_tol: float | None = None, case_sensit
     return compare
 
 
+def _same_json(got, want, abs_tol: float, rel_tol: float) -> bool:
+    if isinstance(got, bool) or isinstance(want, bool):  # JSON's true is not 1
+        return got is want
+    if isinstance(got, int | float) and isinstance(want, int | float):
+        if got == want or not (abs_tol or rel_tol):
+            return got == want
+        try:
+            return math.isclose(got, want, rel_tol=rel_tol, abs_tol=abs_tol)
+        except OverflowError:  # an integer beyond float
+            return False
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(_same_json(g, w, abs_tol, rel_tol) for g, w in zip(got, want, strict=True))
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(_same_json(got[k], want[k], abs_tol, rel_tol) for k in want)
+    return type(got) is type(want) and got == want
+
+
+def json_equal(abs_tol: float = 0.0, rel_tol: float = 0.0) -> Comparison:
+    """Both outputs parsed as JSON and equal: numbers by value (2 and 2.0 are equal), within
+    `abs_tol` or `rel_tol` when given, wherever they sit in arrays and objects. Function-call
+    problems compare results so. An output that is not JSON is wrong."""
+
+    def compare(actual: str, expected: str) -> bool:
+        try:
+            got, want = json.loads(actual), json.loads(expected)
+        except ValueError:
+            return False
+        return _same_json(got, want, abs_tol, rel_tol)
+
+    return compare
+
+
 def icpc_name(abs_tol: float | None = None, rel_tol: float | None = None, case_sensitive: bool = False) -> str:
     """The get_comparison name of icpc(...)."""
     name = "icpc_cs" if case_sensitive else "icpc"
@@ -110,23 +143,25 @@ COMPARISONS: dict[str, Comparison] = {
     "floats": floats(),
     "icpc": icpc(),
     "icpc_cs": icpc(case_sensitive=True),
+    "json": json_equal(),
 }
 
 
 def get_comparison(name: str) -> Comparison:
-    """`name` is a key of COMPARISONS, `floats:ABS[:REL]`, or `icpc:ABS:REL` / `icpc_cs:ABS:REL`
-    (the ICPC default validator with a float tolerance; case-sensitive for icpc_cs)."""
+    """`name` is a key of COMPARISONS, `floats:ABS[:REL]`, `json:ABS[:REL]` (JSON equality, numbers
+    within a tolerance), or `icpc:ABS:REL` / `icpc_cs:ABS:REL` (the ICPC default validator with a
+    float tolerance; case-sensitive for icpc_cs)."""
     head, _, rest = name.partition(":")
-    if rest and head in ("floats", "icpc", "icpc_cs"):
+    if rest and head in ("floats", "json", "icpc", "icpc_cs"):
         try:
             parts = [float(x) for x in rest.split(":")]
         except ValueError:
             raise UsageError(f"bad tolerance in comparison {name!r}") from None
-        if head == "floats":
-            return floats(parts[0], parts[1] if len(parts) > 1 else parts[0])
+        if head in ("floats", "json"):
+            return (floats if head == "floats" else json_equal)(parts[0], parts[1] if len(parts) > 1 else parts[0])
         return icpc(parts[0], parts[1] if len(parts) > 1 else parts[0], case_sensitive=head == "icpc_cs")
     try:
         return COMPARISONS[name]
     except KeyError:
         raise UsageError(f"unknown comparison {name!r}; known: {', '.join(COMPARISONS)}, floats:ABS[:REL], "
-                         "icpc:ABS:REL") from None
+                         "json:ABS[:REL], icpc:ABS:REL") from None

@@ -78,12 +78,25 @@ def code_block(program: Program) -> str:
     return f"```{fence_tag(program.lang)}\n{program.code.rstrip()}\n```"
 
 
+STDIN_GENERATOR_OUTPUT = (
+    "It reads nothing and prints, on standard output, ONE Python list literal of strings: each string is one "
+    "complete test input, exactly as a solution would read it from stdin (use `print(repr(tests))` in Python). "
+    "Nothing else may be printed.")
+FUNCTION_GENERATOR_OUTPUT = (
+    "It reads nothing and prints, on standard output, ONE JSON list of calls of `{fn_name}`: each call is the "
+    "list of its arguments, as the examples' inputs show (`[[[1, 2, 3], 4], [[], 0]]` is two calls of a "
+    "function of two arguments; use `print(json.dumps(calls))` in Python). Nothing else may be printed.")
+
+
 def problem_values(problem: Problem, lang: str) -> dict[str, str]:
-    """What every prompt about a problem shows: statement, limits, one gold solution, examples."""
+    """What every prompt about a problem shows: statement, limits, one gold solution, examples, and
+    what a generator prints (test inputs, or a function problem's argument lists)."""
     gold = problem.gold[0] if problem.gold else None
     examples = "\n".join(f"Input:\n```\n{t.input.rstrip()}\n```\n" + (f"Output:\n```\n{t.output.rstrip()}\n```\n"
                                                                       if t.output else "")
                          for t in problem.public_tests[:3]) or "(none given)"
     return {"statement": problem.statement.strip() or "(no statement)", "time_limit": f"{problem.time_limit_s:g}",
             "memory_limit": str(problem.memory_limit_mb), "gold": code_block(gold) if gold else "(none)",
-            "examples": examples, "lang": display_name(lang), "fence": fence_tag(lang)}
+            "examples": examples, "lang": display_name(lang), "fence": fence_tag(lang),
+            "generator_output": FUNCTION_GENERATOR_OUTPUT.format(fn_name=problem.fn_name)
+            if problem.io_mode == "function" else STDIN_GENERATOR_OUTPUT}

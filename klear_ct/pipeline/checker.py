@@ -13,6 +13,7 @@ from klear_ct.model import Cause, Program, Verdict
 from klear_ct.pipeline.repair import Assessment, repair_loop
 from klear_ct.pipeline.session import Session
 from klear_ct.sandbox import Limits, runnable
+from klear_ct.sandbox.calls import runnable_problem
 from klear_ct.text import shorten
 
 NUMBER = re.compile(r"-?\d+")
@@ -39,7 +40,7 @@ def gold_outputs(session: Session) -> list[tuple[str, list[str]]]:
     """(input, outputs of the golds that ran OK) for every public example."""
     texts = [t.input for t in session.problem.public_tests]
     runs = [session.sandbox.run(g, texts, Limits.for_problem(session.problem))
-            for g in session.problem.gold if runnable(g)] if texts else []
+            for g in runnable_problem(session.problem).gold if runnable(g)] if texts else []
     fault = next((r for results in runs for r in results if r.verdict == Verdict.SE), None)
     if fault is not None:
         raise ProblemFailure(Cause.SANDBOX_ERROR, f"running the gold solutions on the examples: {fault.message}")

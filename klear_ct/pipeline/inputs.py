@@ -12,6 +12,7 @@ from typing import NamedTuple
 from klear_ct.errors import KlearctError, ProblemFailure
 from klear_ct.model import Cause, Outcome, Problem, Program, RunResult, Verdict
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.calls import arguments_text
 from klear_ct.text import shorten
 
 MIB = 1 << 20
@@ -69,9 +70,11 @@ class GeneratorOutputError(KlearctError, ValueError):
     pass
 
 
-def parse_generator_output(stdout: str) -> list[str]:
+def parse_generator_output(stdout: str, function: bool = False) -> list[str]:
     """A generator prints one Python list literal of input strings (Klear's convention) or a
-    JSON array of strings. Each input gets a final newline if it lacks one."""
+    JSON array of strings. Each input gets a final newline if it lacks one. For a function
+    problem (`function`) it prints a list of argument lists instead (JSON, or a Python literal
+    of JSON's values): each becomes one call's input, its JSON array."""
     text = stdout.strip()
     if not text:
         raise GeneratorOutputError("the generator printed nothing")
@@ -83,11 +86,23 @@ def parse_generator_output(stdout: str) -> list[str]:
         except ValueError:
             raise GeneratorOutputError(f"output is not a list literal: {shorten(text, 200)!r}") from None
     if not isinstance(value, list | tuple):
-        raise GeneratorOutputError(f"output is a {type(value).__name__}, not a list of input strings")
+        raise GeneratorOutputError(f"output is a {type(value).__name__}, not a list of "
+                                   f"{'argument lists' if function else 'input strings'}")
+    if function:
+        return [_call_input(item, k) for k, item in enumerate(value)]
     bad = [i for i, item in enumerate(value) if not isinstance(item, str)]
     if bad:
         raise GeneratorOutputError(f"element {bad[0]} is a {type(value[bad[0]]).__name__}, not a string")
     return [item if item.endswith("\n") else item + "\n" for item in value]
+
+
+def _call_input(args, k: int) -> str:
+    if not isinstance(args, list | tuple):
+        raise GeneratorOutputError(f"element {k} is a {type(args).__name__}, not a list of a call's arguments")
+    try:
+        return arguments_text(json.loads(json.dumps(args, allow_nan=False)))
+    except (TypeError, ValueError) as e:
+        raise GeneratorOutputError(f"element {k} is not JSON: {e}") from None
 
 
 def generator_failure(run: RunResult) -> tuple[Cause, str] | None:
@@ -97,15 +112,16 @@ def generator_failure(run: RunResult) -> tuple[Cause, str] | None:
     return GENERATOR_CAUSES.get(run.verdict, Cause.GENERATOR_CRASH), detail
 
 
-def run_generator(sandbox: Sandbox, generator: Program, limits: Limits
+def run_generator(sandbox: Sandbox, generator: Program, limits: Limits, function: bool = False
                   ) -> tuple[RunResult, list[str], tuple[Cause, str] | None]:
-    """Run a generator once: its run, the inputs it printed, and (cause, error) when it failed."""
+    """Run a generator once: its run, the inputs it printed, and (cause, error) when it failed
+    (`function`: a function problem's generator, see parse_generator_output)."""
     run = sandbox.run(generator, [""], limits)[0]
     failure = generator_failure(run)
     if failure is not None:
         return run, [], failure
     try:
-        return run, parse_generator_output(run.stdout), None
+        return run, parse_generator_output(run.stdout, function), None
     except GeneratorOutputError as e:
         return run, [], (Cause.GENERATOR_BAD_FORMAT, str(e))
 
@@ -172,7 +188,8 @@ def collect_inputs(problem: Problem, sandbox: Sandbox, settings: InputSettings, 
             result.event("generate_inputs", "failed", Cause.GENERATOR_UNSUPPORTED_LANGUAGE,
                          generator_id=run.generator_id)
             continue
-        sandbox_run, produced, failure = run_generator(sandbox, generator, settings.generator_limits)
+        sandbox_run, produced, failure = run_generator(sandbox, generator, settings.generator_limits,
+                                                       problem.io_mode == "function")
         if failure is not None:
             cause, error = failure
             run.status, run.error = "failed", error

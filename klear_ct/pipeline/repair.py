@@ -79,7 +79,8 @@ def assess(session: Session, program: Program) -> Assessment:
     """Run the generator and judge what it printed, against the session's problem and input validator:
     the same input pipeline and judging step as `klearct validate`."""
     settings = session.settings.validate
-    run, produced, failure = run_generator(session.sandbox, program, settings.generator_limits)
+    run, produced, failure = run_generator(session.sandbox, program, settings.generator_limits,
+                                          session.problem.io_mode == "function")
     if failure is not None:
         cause, error = failure
         if cause == Cause.SANDBOX_ERROR:  # the sandbox failed, not the program: no repair can help

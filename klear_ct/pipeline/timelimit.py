@@ -7,6 +7,7 @@ import math
 
 from klear_ct.model import Problem, Verdict
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.calls import runnable_problem
 from klear_ct.sandbox.timing import time_factors_of
 
 
@@ -22,7 +23,7 @@ def derive_time_limit(problem: Problem, sandbox: Sandbox) -> tuple[Problem, str 
     factors = time_factors_of(sandbox)
     inputs = [t.input for t in problem.public_tests]
     slowest, slowest_lang = 0.0, ""
-    for gold in filter(runnable, problem.gold):
+    for gold in filter(runnable, runnable_problem(problem).gold):
         runs = sandbox.run(gold, inputs, cap) if inputs else []
         for ms in (r.cpu_ms / factors.factor(gold.lang) for r in runs if r.verdict == Verdict.OK):
             if ms > slowest:

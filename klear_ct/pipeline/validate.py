@@ -19,6 +19,7 @@ from klear_ct.pipeline.inputs import CandidateInput, Drop, InputSettings, collec
 from klear_ct.pipeline.select import select_tests
 from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.sandbox import Limits, Sandbox, runnable
+from klear_ct.sandbox.calls import runnable_problem
 from klear_ct.sandbox.verdict import hit_wall_clock, just_over
 from klear_ct.text import shorten
 
@@ -65,7 +66,8 @@ class SolutionRun:
 
 
 def runnable_golds(problem: Problem) -> list[Program]:
-    golds = [g for g in problem.gold if runnable(g)]
+    """The golds the sandbox runs, as it runs them (a function problem's in their harness)."""
+    golds = [g for g in runnable_problem(problem).gold if runnable(g)]
     if not golds:
         raise ProblemFailure(Cause.NO_RUNNABLE_GOLD)
     return golds
@@ -83,6 +85,10 @@ def validate_problem(problem: Problem, sandbox: Sandbox, settings: ValidateSetti
         if len(golds) < len(problem.gold):
             result.event("validate", "skipped", Cause.GOLD_UNSUPPORTED_LANGUAGE,
                          skipped=len(problem.gold) - len(golds))
+        runnable_ids = {s.id for s in runnable_problem(problem).incorrect}
+        for incorrect in problem.incorrect:
+            if incorrect.id not in runnable_ids:  # a function problem's, in a language without a harness
+                result.event("run_incorrect", "skipped", Cause.UNSUPPORTED_LANGUAGE, solution=incorrect.id)
         inputs, generator_runs = collect_inputs(problem, sandbox, settings, result)
         if not inputs:
             result.generators = [g.to_row() for g in generator_runs]
@@ -109,6 +115,7 @@ def judge_inputs(problem: Problem, inputs: Sequence[CandidateInput], sandbox: Sa
     solutions each test kills. Returns the tests and the dropped inputs; events and solution rows
     go to `result`. A problem no input can help (no gold runs or compiles, a sandbox fault)
     raises ProblemFailure."""
+    problem = runnable_problem(problem)
     golds = runnable_golds(problem)
     limits = Limits.for_problem(problem)
     judge = Judge.for_problem(problem, sandbox)

@@ -4,6 +4,11 @@
 sample (`SCORE_KEYS`), so trainers can log them as columns. It never raises: a completion
 without usable code, a malformed ground truth and a sandbox fault all score 0 with a detail.
 
+A ground truth with `fn_name` is a function-call problem (verl's convention: each input the
+call's arguments one JSON value per line, or a list of them; each output the result's JSON): the
+completion runs in its language's function harness and results compare as JSON unless the
+ground truth's judging names another comparison.
+
 A program is compiled once (the sandbox caches it) and its tests go to the sandbox as one
 `Judge.run` request. `binary` (the default) is 1 only when every visible test passes, and
 stops at the first failure: each slot's share of the tests ends at its first run that cannot
@@ -35,6 +40,7 @@ from klear_ct.judge import Judge, get_comparison
 from klear_ct.llm.extract import FENCE
 from klear_ct.model import Program, RunResult, Verdict
 from klear_ct.sandbox import Limits, Sandbox, SandboxError
+from klear_ct.sandbox.calls import call_test, function_program
 from klear_ct.sandbox.languages import language_for_fence
 from klear_ct.sandbox.verdict import hit_wall_clock
 from klear_ct.text import shorten
@@ -75,6 +81,7 @@ class Tests:
     holdout_inputs: list[str] = field(default_factory=list)
     holdout_outputs: list[str] = field(default_factory=list)
     judging: dict = field(default_factory=dict)  # limits, checker, comparison
+    fn_name: str | None = None  # a function problem: inputs are JSON argument arrays, outputs JSON results
 
 
 def _texts(value, name: str) -> list[str]:
@@ -94,19 +101,41 @@ def parse_ground_truth(ground_truth) -> Tests:
             raise BadGroundTruth(f"ground_truth is not JSON: {e}") from None
     if not isinstance(ground_truth, dict):
         raise BadGroundTruth(f"ground_truth is a {type(ground_truth).__name__}, not an object")
-    if ground_truth.get("fn_name"):
-        raise BadGroundTruth("function problems (fn_name) are not scored yet; export stdin problems")
-    inputs, outputs = _texts(ground_truth.get("inputs"), "inputs"), _texts(ground_truth.get("outputs"), "outputs")
-    held_in = _texts(ground_truth.get("holdout_inputs", []), "holdout_inputs")
-    held_out = _texts(ground_truth.get("holdout_outputs", []), "holdout_outputs")
+    fn_name = ground_truth.get("fn_name")
+    if fn_name is not None and not (isinstance(fn_name, str) and fn_name.strip()):
+        raise BadGroundTruth(f"ground_truth['fn_name'] is not a function name: {fn_name!r}")
+    read = _calls if fn_name else _texts
+    inputs, outputs = read(ground_truth.get("inputs"), "inputs"), read(ground_truth.get("outputs"), "outputs")
+    held_in = read(ground_truth.get("holdout_inputs", []), "holdout_inputs")
+    held_out = read(ground_truth.get("holdout_outputs", []), "holdout_outputs")
     if len(inputs) != len(outputs) or len(held_in) != len(held_out):
         raise BadGroundTruth("ground_truth has a different number of inputs and outputs")
     if not inputs:
         raise BadGroundTruth("ground_truth has no tests")
+    if fn_name:  # klearct's own form of a call: the arguments as one JSON array, the result as JSON
+        inputs, outputs = _call_tests(inputs, outputs, "")
+        held_in, held_out = _call_tests(held_in, held_out, "holdout_")
     judging = ground_truth.get("judging") or {}
     if not isinstance(judging, dict):
         raise BadGroundTruth("ground_truth['judging'] is not an object")
-    return Tests(inputs, outputs, held_in, held_out, judging)
+    return Tests(inputs, outputs, held_in, held_out, judging, fn_name.strip() if fn_name else None)
+
+
+def _calls(value, name: str) -> list:
+    if not isinstance(value, list):
+        raise BadGroundTruth(f"ground_truth[{name!r}] is not a list")
+    return value
+
+
+def _call_tests(inputs: list, outputs: list, prefix: str) -> tuple[list[str], list[str]]:
+    pairs = []
+    for k, (given, expected) in enumerate(zip(inputs, outputs, strict=True)):
+        try:
+            pairs.append(call_test(given, expected))
+        except ValueError as e:
+            raise BadGroundTruth(f"ground_truth[{prefix + 'inputs'!r}][{k}]: not a call's JSON arguments and "
+                                 f"result ({e})") from None
+    return [i for i, _ in pairs], [o for _, o in pairs]
 
 
 def extract_code(completion: str | None) -> Program | None:
@@ -189,8 +218,15 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
                       **held_out)
     extra = extra_info if isinstance(extra_info, dict) else {}
     judging = {k: v for k, v in extra.items() if v is not None} | tests.judging
+    judging["comparison"] = judging.get("comparison") or ("json" if tests.fn_name else "lines")
+    runnable = function_program(program, tests.fn_name)
+    if runnable is None:
+        count("format_errors")
+        return result(total=len(tests.inputs), format_ok=1, language=program.lang, **held_out,
+                      detail=f"function-call problems are not run in {program.lang}")
+    program = runnable
     try:
-        get_comparison(judging.get("comparison") or "lines")
+        get_comparison(judging["comparison"])
     except ValueError as e:
         count("bad_ground_truth")
         return result(total=len(tests.inputs), format_ok=1, language=program.lang, detail=f"malformed judging: {e}",

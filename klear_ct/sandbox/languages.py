@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from klear_ct.errors import UsageError
+from klear_ct.sandbox import harnesses
 
 CPP_DEFINES = ("-DONLINE_JUDGE",)
 # PyPy starts at ~70 MB of address space and its GC reserves more while it copies: the resident cap
@@ -90,6 +91,9 @@ class Language:
     # memory capped and measured by resident size, without an address-space limit (a JVM reserves far
     # more than it uses); {memory_mb} and {stack_mb} in run_cmd give the runtime the memory limit
     memory_by_rss: bool = False
+    # (prefix, suffix) that make a solution defining a function a stdin program (sandbox/harnesses.py);
+    # None: function-call problems are not run in this language
+    function_harness: tuple[str, str] | None = None
 
     def source_name(self, code: str) -> str:
         return self.source_file.format(file=self.names_from_source(code)[0]) if self.names_from_source else self.source_file
@@ -132,6 +136,7 @@ LANGUAGES: dict[str, Language] = {
             aliases=("python", "py", "py3"),
             fences=("python", "python3", "py", "py3"),
             time_factor=2.0,
+            function_harness=harnesses.PYTHON,
         ),
         Language(
             name="pypy3",
@@ -147,6 +152,7 @@ LANGUAGES: dict[str, Language] = {
             fences=("pypy3", "pypy"),
             time_factor=1.0,
             runs_sources_of="python3",
+            function_harness=harnesses.PYTHON,
         ),
         Language(
             name="cpp17",

@@ -8,6 +8,7 @@ import re
 import signal as signals
 
 from klear_ct.model import RunResult, Verdict
+from klear_ct.sandbox.harnesses import FAILURE
 from klear_ct.sandbox.limits import NEAR_LIMIT, Limits
 
 # what a program prints when an allocation fails under the address-space limit
@@ -45,6 +46,11 @@ def signal_name(number: int) -> str:
         return signals.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def harness_failure(stderr: str) -> str | None:
+    """The line a function harness (sandbox/harnesses.py) wrote when it could not call the solution."""
+    return next((line for line in reversed(stderr.splitlines()) if line.startswith(FAILURE)), None)
 
 
 def decide_verdict(raw: dict, limits: Limits) -> RunResult:
@@ -88,7 +94,7 @@ def decide_verdict(raw: dict, limits: Limits) -> RunResult:
     if sig:
         return result(Verdict.RE, f"killed by {signal_name(sig)}")
     if code != 0:
-        return result(Verdict.RE, f"exit code {code}")
+        return result(Verdict.RE, harness_failure(stderr) or f"exit code {code}")
     if raw.get("error"):
         return result(Verdict.RE, raw["error"])
     return result(Verdict.OK)
