@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer
 
 
 class Verdict(StrEnum):
@@ -155,6 +155,16 @@ class IncorrectProgram(Record):
     id: str
     program: Program
     expected_verdict: str | None = None  # WA / TLE / RE when the source says so
+    # where it came from when not the dataset: {"source": "adversarial", "round": 1, "model": "..."}
+    origin: dict[str, str | int | None] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_origin(self, handler):
+        # a dataset's solution dumps as before origin existed: stored runs keep their fingerprints
+        data = handler(self)
+        if isinstance(data, dict) and data.get("origin") is None:
+            data.pop("origin", None)
+        return data
 
 
 class Problem(Record):

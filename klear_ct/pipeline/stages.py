@@ -25,9 +25,10 @@ OnProblem = Callable[[str, str], None]
 
 
 def export_validated(store: RunStore, output_format: str, out: Path, **options) -> dict:
-    """Export the problems that validated ok (failed ones stay out) and record it in the run."""
+    """Export the problems that validated ok (failed ones stay out) and record it in the run. Each
+    row carries the problem's solutions/ rows too (the atgen format reads its kill matrix there)."""
     finished = store.done("validate")
-    rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    rows = ((p, store.tests(p.id), store.solutions(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
     summary = export_rows(rows, output_format, out, **options)
     store.record_command("export", format=output_format, out=str(out), summary=summary)
     return summary
