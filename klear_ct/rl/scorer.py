@@ -27,7 +27,7 @@ import logging
 import numbers
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -235,6 +235,14 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
 def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox | None = None,
                max_limits: Limits = MAX_LIMITS) -> list[dict]:
     """Score (completion, ground_truth, extra_info) samples concurrently, in order."""
+    return map_samples(lambda s, box: score(s[0], s[1], s[2] if len(s) > 2 else None, mode, box, max_limits),
+                       samples, sandbox)
+
+
+def map_samples(score_one: Callable[[tuple, Sandbox | None], dict], samples: Sequence[tuple],
+                sandbox: Sandbox | None = None) -> list[dict]:
+    """`score_one(sample, sandbox)` over samples in a thread pool (two threads per sandbox slot), in
+    order; `sandbox` defaults to the process's shared one."""
     if not samples:
         return []
     if sandbox is None:
@@ -246,5 +254,4 @@ def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox 
             sandbox = None
     workers = max(1, min(len(samples), sandbox.slots * 2 if sandbox else 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="klearct-score") as pool:
-        return list(pool.map(lambda s: score(s[0], s[1], s[2] if len(s) > 2 else None, mode, sandbox, max_limits),
-                             samples))
+        return list(pool.map(lambda s: score_one(s, sandbox), samples))
