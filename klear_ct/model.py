@@ -72,6 +72,13 @@ class Cause(StrEnum):
     VALIDATOR_REJECTS_EXAMPLES = "validator_rejects_examples"
     VALIDATOR_REJECTED = "validator_rejected"
     LLM_BUDGET_REACHED = "llm_budget_reached"  # the run's spend cap: the problem is left pending
+    # adversarial variants of a gold solution
+    VARIANT_KEPT = "variant_kept"  # passes the weak suite, fails the full one: a new incorrect solution
+    VARIANT_FAILS_WEAK_SUITE = "variant_fails_weak_suite"
+    VARIANT_PASSES_ALL = "variant_passes_all"  # no validated test tells it from the gold
+    VARIANT_DUPLICATE = "variant_duplicate"  # the same code as a gold or a known incorrect solution
+    NO_VARIANT = "no_variant"  # the answer held no program
+    NO_VARIANT_KEPT = "no_variant_kept"
 
 
 @dataclass

@@ -121,10 +121,11 @@ def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings
 
 
 def generated_versions(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
-    """Each row, or for a problem that `generate` finished in this run the stored problem instead:
-    the one with the generators, the checker and the time limit derived once, so that validate
-    judges under the very limit generate did (no second derivation)."""
-    generated = store.done("generate")
+    """Each row, or for a problem that `generate` or `adversarial` finished in this run the stored
+    problem instead: the one with the generators, the checker and the time limit derived once, so
+    that validate judges under the very limit generate did (no second derivation), and with the
+    adversarial incorrect solutions (their kill matrix is validate's too)."""
+    generated = store.done("generate") | store.done("adversarial")
     for row in rows:
         stored = store.problem(row.id) if isinstance(row, Problem) and row.id in generated else None
         yield stored or row

@@ -71,7 +71,7 @@ def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLM
 
 
 def within_budget(problems: Iterable[Problem], store: RunStore, llm: LLMClient, summary: GenerateSummary,
-                  on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
+                  on_problem: Callable[[str, str], None], stage: str = STAGE) -> Iterator[Problem]:
     """The problems to start; once the run's spend cap is reached the rest are left pending
     (an event each, no done line), so that the next run, with a higher cap, does them."""
     for problem in problems:
@@ -79,7 +79,7 @@ def within_budget(problems: Iterable[Problem], store: RunStore, llm: LLMClient, 
         if why is None:
             yield problem
             continue
-        store.event(problem.id, STAGE, "pending", Cause.LLM_BUDGET_REACHED, error=why)
+        store.event(problem.id, stage, "pending", Cause.LLM_BUDGET_REACHED, error=why)
         summary.pending += 1
         summary.pending_ids.append(problem.id)
         summary.budget_reached = summary.budget_reached or why
