@@ -10,7 +10,8 @@ each 0 or 1 and reported for every sample:
     format       the answer parses and input and output are within `max_bytes`
     valid_input  the problem's input validator accepts the input (1 without a validator)
     io_accuracy  the gold program runs OK on the input and the predicted output is right under the
-                 problem's judge (checker or comparison) against the gold's output
+                 problem's judge (checker or comparison) against the gold's output (a checker that
+                 crashes on the predicted output is no credit)
     attack       io_accuracy, and the buggy program fails the test: WA against the gold's output,
                  or RE / TLE / MLE / OLE (a wrong predicted output earns no attack credit, whatever
                  the buggy program does; it is then not run)
@@ -203,8 +204,10 @@ def score_test(completion: str | None, ground_truth, extra_info: dict | None = N
             count("scored")
             return result(weights, **found, detail=f"the gold program got {gold_run.verdict.value} on the input")
         judgement = judge.judge([(test_input, predicted, gold_run.stdout)])[0]
-        if judgement.accepted is None:
-            raise RuntimeError(f"the checker failed: {judgement.message}")
+        if judgement.accepted is None:  # the checker crashed on it: a malformed output earns nothing either
+            count("scored")
+            return result(weights, **found, detail=f"the checker failed on the expected output: "
+                                                   f"{shorten(judgement.message)}")
         if not judgement.accepted:
             count("scored")
             return result(weights, **found, detail="the expected output is wrong: "
