@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,30 +38,19 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from reward_bench import klearct, validated_run  # noqa: E402
+
 from klear_ct.rl.scorer import capped_limits  # noqa: E402
 from klear_ct.rl.testgen import parse_truth, score_tests  # noqa: E402
 from klear_ct.sandbox import open_sandbox  # noqa: E402
-from klear_ct.store import RunStore  # noqa: E402
 
 WRONG = "-123456789"  # no answer of the sample's problems
 MAX_BYTES = 1 << 23  # the sample's killing tests are up to a few MB; a policy's would be far smaller
 
 
-def klearct(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "klear_ct.cli", *args], capture_output=True, text=True)
-
-
 def atgen_rows(run: Path | None, work: Path) -> list[dict]:
-    if run is None:
-        run = ROOT / "runs" / "demo"
-        if not RunStore.is_run(run):
-            run = work / "run"
-            print(f"validating datasets/sample into {run} (a few minutes) ...", flush=True)
-            done = klearct("validate", str(ROOT / "datasets" / "sample" / "problems.jsonl"), "-o", str(run))
-            if done.returncode not in (0, 1):
-                sys.exit(f"validate failed: {done.stderr[-2000:]}")
     out = work / "atgen.parquet"
-    done = klearct("export", str(run), "--format", "atgen", "-o", str(out))
+    done = klearct("export", str(validated_run(run, work)), "--format", "atgen", "-o", str(out))
     if done.returncode != 0:
         sys.exit(f"export failed: {done.stderr[-2000:]}")
     return pq.read_table(out).to_pylist()

@@ -36,6 +36,8 @@ from klear_ct.errors import UsageError
 from klear_ct.formats.exporting import (
     ExportOptions,
     ParquetSink,
+    abort_all,
+    commit_all,
     exportable_tests,
     ground_truth_json,
     judging,
@@ -174,13 +176,9 @@ def export(rows: Iterable[tuple], out_path: Path, options: ExportOptions) -> dic
             for index, record in enumerate(records):
                 record["extra_info"].update(split=split, index=index)
                 sinks[split].write(record)
-        for sink in sinks.values():
-            sink.close()
-        for sink in sinks.values():
-            sink.commit()
+        commit_all(sinks)
     except BaseException:
-        for sink in sinks.values():
-            sink.abort()
+        abort_all(sinks)
         raise
     counts.setdefault("problems", 0)
     return summary(NAME, out_path, paths, {split: sink.rows for split, sink in sinks.items()}, counts, skipped,

@@ -249,6 +249,19 @@ class JsonlSink(_Sink):
         super().abort()
 
 
+def commit_all(sinks: dict[str, _Sink]) -> None:
+    """Every file complete, then every file in place."""
+    for sink in sinks.values():
+        sink.close()
+    for sink in sinks.values():
+        sink.commit()
+
+
+def abort_all(sinks: dict[str, _Sink]) -> None:
+    for sink in sinks.values():
+        sink.abort()
+
+
 def output_files(out_path: Path, suffix: str, options: ExportOptions) -> dict[str, Path]:
     """One file at out_path, or with a validation split a directory with train/validation files."""
     if options.validation_fraction > 0.0:
@@ -291,13 +304,9 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
             if reason is not None:
                 skipped[reason] += 1
                 skipped_ids.setdefault(reason, []).append(problem.id)
-        for sink in sinks.values():
-            sink.close()
-        for sink in sinks.values():
-            sink.commit()
+        commit_all(sinks)
     except BaseException:
-        for sink in sinks.values():
-            sink.abort()
+        abort_all(sinks)
         raise
     return summary(format_name, out_path, paths, {split: sink.rows for split, sink in sinks.items()}, counts,
                    skipped, skipped_ids, options)

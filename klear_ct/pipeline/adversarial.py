@@ -173,17 +173,11 @@ def adversarial_batch(store: RunStore, llm: LLMClient, prompts: Prompts, sandbox
 
     def finished(result: AdversarialResult) -> None:
         write_result(store, result)
-        summary.done += 1
+        summary.count_llm_problem(result.problem_id, result.outcome, result.cause, result.usage)
         summary.kept += result.kept
-        summary.requests += result.usage.requests
-        summary.cached += result.usage.cached
-        summary.prompt_tokens += result.usage.prompt_tokens
-        summary.completion_tokens += result.usage.completion_tokens
-        if result.outcome == "failed":
-            summary.count_failure(result.cause or "unknown")
         if result.outcome == "pending":
-            summary.pending += 1
-            summary.pending_ids.append(result.problem_id)
+            summary.budget_reached = summary.budget_reached or next(
+                (e.get("error") for e in result.events if e["outcome"] == "pending"), None)
         on_problem(result.problem_id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
 
     problems = within_budget(pending_problems(validated_problems(store), store, STAGE, summary, retry_failed,

@@ -83,8 +83,8 @@ def _texts(value, name: str) -> list[str]:
     return value
 
 
-def parse_ground_truth(ground_truth) -> Tests:
-    """The tests of a ground truth as klearct's verl/trl exports write it (a JSON string or dict)."""
+def json_object(ground_truth) -> dict:
+    """A ground truth as a dict: given as one, or as JSON text (str or bytes); BadGroundTruth otherwise."""
     if isinstance(ground_truth, bytes | bytearray):
         ground_truth = ground_truth.decode("utf-8", errors="replace")
     if isinstance(ground_truth, str):
@@ -94,6 +94,12 @@ def parse_ground_truth(ground_truth) -> Tests:
             raise BadGroundTruth(f"ground_truth is not JSON: {e}") from None
     if not isinstance(ground_truth, dict):
         raise BadGroundTruth(f"ground_truth is a {type(ground_truth).__name__}, not an object")
+    return ground_truth
+
+
+def parse_ground_truth(ground_truth) -> Tests:
+    """The tests of a ground truth as klearct's verl/trl exports write it (a JSON string or dict)."""
+    ground_truth = json_object(ground_truth)
     if ground_truth.get("fn_name"):
         raise BadGroundTruth("function problems (fn_name) are not scored yet; export stdin problems")
     inputs, outputs = _texts(ground_truth.get("inputs"), "inputs"), _texts(ground_truth.get("outputs"), "outputs")

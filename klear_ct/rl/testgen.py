@@ -34,7 +34,16 @@ from collections.abc import Callable, Sequence
 from klear_ct.llm.extract import FENCE
 from klear_ct.model import Program, Verdict
 from klear_ct.pipeline.inputs import check_inputs
-from klear_ct.rl.scorer import MAX_LIMITS, capped_limits, count, judge_with_retry, make_judge, map_samples
+from klear_ct.rl.scorer import (
+    MAX_LIMITS,
+    BadGroundTruth,
+    capped_limits,
+    count,
+    json_object,
+    judge_with_retry,
+    make_judge,
+    map_samples,
+)
 from klear_ct.sandbox import Limits, Sandbox
 from klear_ct.text import shorten
 
@@ -112,31 +121,19 @@ def parse_answer(completion: str | None) -> tuple[str, str]:
     return (test_input if test_input.endswith("\n") else test_input + "\n"), output
 
 
-class BadTruth(ValueError):
-    pass
-
-
 def _program(truth: dict, key: str) -> Program:
     value = truth.get(key)
     if not isinstance(value, dict) or not isinstance(value.get("code"), str) or not isinstance(value.get("lang"), str):
-        raise BadTruth(f"ground_truth[{key!r}] is not a {{lang, code}} object")
+        raise BadGroundTruth(f"ground_truth[{key!r}] is not a {{lang, code}} object")
     return Program(lang=value["lang"], code=value["code"])
 
 
 def parse_truth(ground_truth) -> tuple[Program, Program, Program | None, dict]:
     """(gold, buggy, input validator or None, judging) of an atgen row's reward_model.ground_truth."""
-    if isinstance(ground_truth, bytes | bytearray):
-        ground_truth = ground_truth.decode("utf-8", errors="replace")
-    if isinstance(ground_truth, str):
-        try:
-            ground_truth = json.loads(ground_truth)
-        except ValueError as e:
-            raise BadTruth(f"ground_truth is not JSON: {e}") from None
-    if not isinstance(ground_truth, dict):
-        raise BadTruth(f"ground_truth is a {type(ground_truth).__name__}, not an object")
+    ground_truth = json_object(ground_truth)
     judging = ground_truth.get("judging") or {}
     if not isinstance(judging, dict):
-        raise BadTruth("ground_truth['judging'] is not an object")
+        raise BadGroundTruth("ground_truth['judging'] is not an object")
     validator = _program(ground_truth, "input_validator") if ground_truth.get("input_validator") else None
     return _program(ground_truth, "gold"), _program(ground_truth, "buggy"), validator, judging
 
@@ -172,7 +169,7 @@ def score_test(completion: str | None, ground_truth, extra_info: dict | None = N
     weights = check_weights(weights)
     try:
         gold, buggy, validator, judging = parse_truth(ground_truth)
-    except BadTruth as e:
+    except BadGroundTruth as e:
         count("bad_ground_truth")
         return result(weights, detail=f"malformed ground truth: {e}")
     try:
