@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from fake_openai import Reply, prompt_text
 
+from klear_ct.model import IncorrectProgram, Problem, Program
+from klear_ct.pipeline.batch import with_adversarial
 from klear_ct.store import RunStore
-
-pytestmark = pytest.mark.docker
 
 READ = "import sys\nt = list(map(int, sys.stdin.read().split()))\n"
 GOLDS = [READ + "print(sum(t[1:]))\n", READ + "s = 0\nfor x in t[1:]:\n    s += x\nprint(s)\n"]
@@ -37,6 +37,7 @@ def klearct(*args, timeout=300):
                           timeout=timeout)
 
 
+@pytest.mark.docker
 def test_adversarial_keeps_the_subtle_variant_and_a_rerun_asks_nothing(tmp_path, fake_openai):
     problems = tmp_path / "problems.jsonl"
     problems.write_text(json.dumps(ROW) + "\n")
@@ -86,3 +87,14 @@ def test_adversarial_keeps_the_subtle_variant_and_a_rerun_asks_nothing(tmp_path,
     assert klearct("validate", problems, "-o", run).returncode == 0
     assert any(e["cause"] == "problem_changed" for e in store.events())
     assert [t.id for t in store.tests(problem.id) if variant.id in t.kills] == [t.id for t in killing]
+
+
+def test_generate_reads_a_problem_with_its_stored_adversarial_solutions(tmp_path):
+    store = RunStore(tmp_path / "run")
+    row = Problem(id="p", gold=[Program(lang="python3", code=GOLDS[0])])
+    variant = IncorrectProgram(id="p/adversarial-1", program=Program(lang="python3", code=KEEP),
+                               origin={"source": "adversarial", "round": 1, "model": "m"})
+    store.write_problem(row.model_copy(update={"incorrect": [variant]}))
+    assert [p.incorrect for p in with_adversarial([row], store)] == [[]]  # adversarial has not finished it
+    store.mark_done("p", "adversarial", "ok")
+    assert [p.incorrect for p in with_adversarial([row, Problem(id="q")], store)] == [[variant], []]

@@ -131,6 +131,19 @@ def generated_versions(rows: Iterable[Problem | RowError], store: RunStore) -> I
         yield stored or row
 
 
+def with_adversarial(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
+    """Each row with the adversarial incorrect solutions `klearct adversarial` stored for it in this
+    run added, so that generate's kill_incorrect rounds aim at them too."""
+    done = store.done("adversarial")
+    for row in rows:
+        stored = store.problem(row.id) if isinstance(row, Problem) and row.id in done else None
+        if stored is not None:
+            known = {s.id for s in row.incorrect}
+            extra = [s for s in stored.incorrect if (s.origin or {}).get("source") == "adversarial" and s.id not in known]
+            row = row.model_copy(update={"incorrect": [*row.incorrect, *extra]}) if extra else row
+        yield row
+
+
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
                    settings: ValidateSettings | None = None, retry_failed: bool = False,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None,

@@ -16,7 +16,7 @@ from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
 from klear_ct.pipeline.adversarial import PROMPT as ADVERSARIAL_PROMPT
 from klear_ct.pipeline.adversarial import AdversarialSettings, AdversarialSummary, adversarial_batch
-from klear_ct.pipeline.batch import BatchSummary, validate_batch
+from klear_ct.pipeline.batch import BatchSummary, validate_batch, with_adversarial
 from klear_ct.pipeline.generate_batch import GenerateSummary, generate_batch
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox
@@ -79,7 +79,8 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
-    return generate_batch(read_problems(problems, input_format, python=python), store, run_llm(store, config), prompts, sandbox, settings, retry_failed=retry_failed,
+    rows = with_adversarial(read_problems(problems, input_format, python=python), store)
+    return generate_batch(rows, store, run_llm(store, config), prompts, sandbox, settings, retry_failed=retry_failed,
                           workers=workers or config.llm.concurrency, on_problem=on_problem)
 
 
