@@ -7,7 +7,7 @@ manager calls `compute_score_batch(data_sources, solution_strs, ground_truths, e
 Extra keyword arguments: `mode` ("binary" | "fraction") and `reward_url` (else KLEARCT_REWARD_URL).
 
 Rows of `export --format atgen` (data_source "klearct_atgen") are scored by the test-generator
-reward (`klear_ct.rl.testgen`, always in this process), with its `weights` keyword argument;
+reward (`klear_ct.rl.testgen`, always in this process), with its `weights` and `max_bytes` keyword arguments;
 `compute_test_score` / `compute_test_score_batch` score every sample that way whatever its data_source."""
 
 from __future__ import annotations
@@ -15,17 +15,19 @@ from __future__ import annotations
 from klear_ct.formats.atgen import DATA_SOURCE as ATGEN_SOURCE
 from klear_ct.rl import remote
 from klear_ct.rl.scorer import score, score_many
-from klear_ct.rl.testgen import score_test, score_tests
+from klear_ct.rl.testgen import MAX_BYTES, score_test, score_tests
 
 
 def compute_score(data_source, solution_str, ground_truth, extra_info=None, mode: str = "binary",
-                  reward_url: str | None = None, weights: dict | None = None, **kwargs) -> dict:
+                  reward_url: str | None = None, weights: dict | None = None, max_bytes: int = MAX_BYTES,
+                  **kwargs) -> dict:
     return compute_score_batch([data_source], [solution_str], [ground_truth], [extra_info], mode=mode,
-                               reward_url=reward_url, weights=weights)[0]
+                               reward_url=reward_url, weights=weights, max_bytes=max_bytes)[0]
 
 
 def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=None, mode: str = "binary",
-                        reward_url: str | None = None, weights: dict | None = None, **kwargs) -> list[dict]:
+                        reward_url: str | None = None, weights: dict | None = None, max_bytes: int = MAX_BYTES,
+                        **kwargs) -> list[dict]:
     extra_infos = extra_infos if extra_infos is not None else [None] * len(solution_strs)
     samples = [(s, g, dict(e) if e is not None else None) for s, g, e in zip(solution_strs, ground_truths, extra_infos,
                                                                            strict=True)]
@@ -33,7 +35,8 @@ def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=
     if tests:
         if len(tests) < len(samples):
             raise ValueError(f"a batch mixes {ATGEN_SOURCE} rows with solution rows; their scores have other keys")
-        return compute_test_score_batch(data_sources, solution_strs, ground_truths, extra_infos, weights=weights)
+        return compute_test_score_batch(data_sources, solution_strs, ground_truths, extra_infos, weights=weights,
+                                        max_bytes=max_bytes)
     url = remote.reward_url(reward_url)
     if url:
         return remote.remote_scores(url, samples, mode)
@@ -43,11 +46,11 @@ def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=
 
 
 def compute_test_score(data_source, solution_str, ground_truth, extra_info=None, weights: dict | None = None,
-                       **kwargs) -> dict:
-    return score_test(solution_str, ground_truth, extra_info, weights)
+                       max_bytes: int = MAX_BYTES, **kwargs) -> dict:
+    return score_test(solution_str, ground_truth, extra_info, weights, max_bytes=max_bytes)
 
 
 def compute_test_score_batch(data_sources, solution_strs, ground_truths, extra_infos=None, weights: dict | None = None,
-                             **kwargs) -> list[dict]:
+                             max_bytes: int = MAX_BYTES, **kwargs) -> list[dict]:
     extra_infos = extra_infos if extra_infos is not None else [None] * len(solution_strs)
-    return score_tests(list(zip(solution_strs, ground_truths, extra_infos, strict=True)), weights)
+    return score_tests(list(zip(solution_strs, ground_truths, extra_infos, strict=True)), weights, max_bytes=max_bytes)
