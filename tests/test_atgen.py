@@ -10,8 +10,10 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from klear_ct.errors import UsageError
+from klear_ct.formats import export
 from klear_ct.judge import Judge
-from klear_ct.model import Program, Verdict
+from klear_ct.model import Problem, Program, Verdict
 from klear_ct.pipeline.validate import run_gold
 from klear_ct.sandbox import Limits
 from klear_ct.store import RunStore
@@ -82,3 +84,9 @@ def test_atgen_rows_name_the_tests_that_really_kill_each_buggy_program(sample_ru
     assert kept == [r["buggy_id"] for r in rows if r["difficulty"] >= 0.5] and 0 < len(kept) < len(rows)
     bad = klearct("export", sample_run, "--format", "verl", "-o", tmp_path / "x.parquet", "--min-difficulty", "0.5")
     assert bad.returncode == 2 and "atgen" in bad.stderr
+
+
+def test_atgen_field_names_must_not_clash(tmp_path):
+    for fields in ({"question": "problem_id"}, {"question": "code", "gold_code": "code"}, {"statement": "x"}):
+        with pytest.raises(UsageError):
+            export([(Problem(id="p"), [])], "atgen", tmp_path / "a.parquet", field_names=fields)

@@ -80,7 +80,8 @@ def column_names(options: ExportOptions) -> dict[str, str]:
         if field not in RENAMABLE:
             raise UsageError(f"atgen: cannot rename {field!r}; the renamable fields are {', '.join(RENAMABLE)}")
         names[field] = column
-    if len(set(names.values())) < len(names) or set(names.values()) & (set(schema(names).names) - set(names.values())):
+    fixed = set(schema({name: name for name in RENAMABLE}).names) - set(RENAMABLE)
+    if len(set(names.values())) < len(names) or set(names.values()) & fixed:
         raise UsageError(f"atgen: field names {names} clash with each other or with another column")
     return names
 
