@@ -25,6 +25,7 @@ from klear_ct.model import Cause, IncorrectProgram, Outcome, Problem, Program, T
 from klear_ct.pipeline.batch import failure_cause, pending_problems, run_concurrently
 from klear_ct.pipeline.generate_batch import GenerateSummary, within_budget
 from klear_ct.pipeline.session import GenerateSettings, Session
+from klear_ct.pipeline.timelimit import derive_time_limit
 from klear_ct.pipeline.validate import ProblemResult, run_incorrect
 from klear_ct.sandbox import Limits, Sandbox, runnable
 from klear_ct.store import RunStore
@@ -91,7 +92,8 @@ def adversarial_problem(problem: Problem, tests: list[TestCase], llm: LLMClient,
 
 def run_rounds(session: Session, gold: Program, result: AdversarialResult, settings: AdversarialSettings) -> None:
     problem, sandbox = session.problem, session.sandbox
-    judge, limits = Judge.for_problem(problem, sandbox), Limits.for_problem(problem)
+    # the limit validate judged under: derived again where the source gave none (a multiple of the golds' time)
+    judge, limits = Judge.for_problem(problem, sandbox), Limits.for_problem(derive_time_limit(problem, sandbox)[0])
     weak = {k for k, t in enumerate(result.tests) if t.kind in settings.weak_kinds}
     known = {p.sha for p in problem.gold} | {s.program.sha for s in problem.incorrect}
     weak_suite = describe_weak_suite(result.tests, weak, settings.weak_kinds)
