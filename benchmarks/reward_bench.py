@@ -63,7 +63,8 @@ def klearct(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "klear_ct.cli", *args], capture_output=True, text=True)
 
 
-def exported_rows(run: Path | None, work: Path, max_tests: int) -> tuple[RunStore, list[dict]]:
+def validated_run(run: Path | None, work: Path) -> Path:
+    """`run`, else runs/demo when `make demo` made it, else the sample validated into `work`."""
     if run is None:
         run = ROOT / "runs" / "demo"
         if not RunStore.is_run(run):
@@ -72,6 +73,11 @@ def exported_rows(run: Path | None, work: Path, max_tests: int) -> tuple[RunStor
             done = klearct("validate", str(ROOT / "datasets" / "sample" / "problems.jsonl"), "-o", str(run))
             if done.returncode not in (0, 1):
                 sys.exit(f"validate failed: {done.stderr[-2000:]}")
+    return run
+
+
+def exported_rows(run: Path | None, work: Path, max_tests: int) -> tuple[RunStore, list[dict]]:
+    run = validated_run(run, work)
     out = work / "verl.parquet"
     done = klearct("export", str(run), "--format", "verl", "-o", str(out), "--max-tests", str(max_tests))
     if done.returncode != 0:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_serializer, model_validator
 
 
 class Verdict(StrEnum):
@@ -72,6 +72,13 @@ class Cause(StrEnum):
     VALIDATOR_REJECTS_EXAMPLES = "validator_rejects_examples"
     VALIDATOR_REJECTED = "validator_rejected"
     LLM_BUDGET_REACHED = "llm_budget_reached"  # the run's spend cap: the problem is left pending
+    # adversarial variants of a gold solution
+    VARIANT_KEPT = "variant_kept"  # passes the weak suite, fails the full one: a new incorrect solution
+    VARIANT_FAILS_WEAK_SUITE = "variant_fails_weak_suite"
+    VARIANT_PASSES_ALL = "variant_passes_all"  # no validated test tells it from the gold
+    VARIANT_DUPLICATE = "variant_duplicate"  # the same code as a gold or a known incorrect solution
+    NO_VARIANT = "no_variant"  # the answer held no program
+    NO_VARIANT_KEPT = "no_variant_kept"
 
 
 @dataclass
@@ -155,6 +162,16 @@ class IncorrectProgram(Record):
     id: str
     program: Program
     expected_verdict: str | None = None  # WA / TLE / RE when the source says so
+    # where it came from when not the dataset: {"source": "adversarial", "round": 1, "model": "..."}
+    origin: dict[str, str | int | None] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_origin(self, handler):
+        # a dataset's solution dumps as before origin existed: stored runs keep their fingerprints
+        data = handler(self)
+        if isinstance(data, dict) and data.get("origin") is None:
+            data.pop("origin", None)
+        return data
 
 
 class Problem(Record):

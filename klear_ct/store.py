@@ -213,6 +213,11 @@ class RunStore:
         write_parquet_atomic(pa.Table.from_pylist(rows) if rows else pa.table({"problem_id": pa.array([], pa.string())}),
                              path)
 
+    def solutions(self, problem_id: str) -> list[dict]:
+        """The solutions/ rows of one problem: every gold and incorrect solution's verdicts (validate)."""
+        path = self.root / "solutions" / f"{problem_key(problem_id)}.parquet"
+        return pq.read_table(path).to_pylist() if path.exists() else []
+
     def read_rows(self, table_name: str) -> list[dict]:
         rows: list[dict] = []
         for path in sorted((self.root / table_name).glob("*.parquet")):

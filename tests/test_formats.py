@@ -574,7 +574,7 @@ def test_tests_without_outputs_are_dropped_from_rl_formats(tmp_path):
 
 def test_registry_lists_formats():
     assert formats.reader_names() == ["klear", "codecontests", "klearct", "icpc", "taco", "livecodebench", "deepcoder"]
-    assert formats.exporter_names() == ["klear", "codecontests", "klearct", "verl", "trl"]
+    assert formats.exporter_names() == ["klear", "codecontests", "klearct", "verl", "trl", "atgen"]
     assert all(f.name == name for name, f in formats.FORMATS.items())
 
 

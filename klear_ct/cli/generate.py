@@ -116,6 +116,47 @@ def register(app: typer.Typer) -> None:
             print_generate(summary, out)
         raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows or summary.pending else EXIT_OK)
 
+    @app.command("adversarial")
+    def adversarial(run: Annotated[Path, typer.Argument(help="run directory (validated)", exists=True, file_okay=False)],
+                    variants: Annotated[int, typer.Option(min=1, help="variants asked for per round")] = 4,
+                    rounds: Annotated[int, typer.Option(min=1, help="rounds per problem")] = 2,
+                    weak: Annotated[str, typer.Option(help="test kinds of the weak suite, comma-separated "
+                                                           "(public, generated, regular, corner, hack, given)")
+                                    ] = "public",
+                    model: ModelOption = None, workers: WorkersOption = None, max_tokens: MaxTokensOption = None,
+                    retry_failed: RetryOption = False, as_json: JsonOption = False, config: ConfigOption = None,
+                    backend: BackendOption = None, slots: SlotsOption = None) -> None:
+        """ATGEN-style: ask the LLM for subtly wrong variants of a gold solution; keep those that
+        pass the weak suite and fail the full validated one as new incorrect solutions (origin:
+        adversarial, round, model). Resumable; answers are cached in the run.
+
+        Exit code: 0 every problem kept a variant, 1 some kept none, failed or were left pending, 2 usage,
+        3 sandbox."""
+        from klear_ct.pipeline.adversarial import AdversarialSettings
+        from klear_ct.pipeline.stages import adversarial_stage
+        from klear_ct.store import RunStore
+
+        if not RunStore.is_run(run):
+            raise fail(f"{run} is not a run directory; `klearct validate` makes one")
+        kinds = tuple(k.strip() for k in weak.split(",") if k.strip())
+        loaded, _ = load(config, model, None, max_tokens)
+        prompts = prompts_of(loaded)
+        settings = AdversarialSettings(variants=variants, rounds=rounds, weak_kinds=kinds)
+        with locked_run(run) as store, make_sandbox(config, backend, slots) as sandbox, \
+                progress_bar(as_json) as bar:
+            summary = adversarial_stage(store, loaded, settings, prompts, sandbox, retry_failed, workers,
+                                        problem_progress(bar, "adversarial"))
+        if as_json:
+            print(json.dumps({"run": str(run), **vars(summary)}))
+            pending_to_stderr(summary)
+        else:
+            console.print(f"[bold]{summary.done}[/] problems done, {summary.skipped} already done, "
+                          f"[red]{summary.failed}[/] failed, {summary.kept} variants kept; {summary.requests} LLM "
+                          f"requests ({summary.cached} from the cache) → {run}")
+            print_causes(summary)
+            print_pending(summary)
+        raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.pending else EXIT_OK)
+
     @app.command("run")
     def run(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
             export_format: Annotated[str, typer.Option("--export-format", help="trainer format to write")] = "verl",

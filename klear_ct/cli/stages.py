@@ -79,14 +79,20 @@ def validate(
 
 def export(
     run: Annotated[Path, typer.Argument(help="run directory", exists=True, file_okay=False)],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="verl | trl | klear | codecontests | klearct")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="verl | trl | klear | codecontests | klearct "
+                                                                      "| atgen")],
     out: Annotated[Path, typer.Option("--out", "-o", help="file, or directory when splitting")],
     max_tests: Annotated[int | None, typer.Option(help="cap tests per problem (public first)")] = None,
     validation_fraction: Annotated[float, typer.Option(help="share of problems in the validation split")] = 0.0,
     seed: Annotated[int, typer.Option(help="seed of the train/validation split")] = 0,
-    data_source: Annotated[str, typer.Option(help="verl data_source (picks verl's scorer)")] = "codecontests",
+    data_source: Annotated[str | None, typer.Option(help="verl data_source (picks verl's scorer; default "
+                                                         "codecontests, atgen: klearct_atgen)")] = None,
     holdout_fraction: Annotated[float, typer.Option(help="verl/trl: share of each problem's tests held out of the "
                                                          "reward and scored apart (holdout_score)")] = 0.0,
+    min_difficulty: Annotated[float, typer.Option(help="atgen: leave out buggy programs passing less than this "
+                                                       "share of their tests")] = 0.0,
+    field: Annotated[list[str] | None, typer.Option(help="atgen: FIELD=COLUMN writes question / buggy_code / "
+                                                         "gold_code under another name (repeatable)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
 ) -> None:
     """Write trainer-ready files from a run's validated tests. It takes the run's lock: a run that
@@ -99,12 +105,18 @@ def export(
     check_export_format(output_format)
     if holdout_fraction and output_format not in ("verl", "trl"):
         raise fail("--holdout-fraction applies to the verl and trl formats only")
+    if (min_difficulty or field) and output_format != "atgen":
+        raise fail("--min-difficulty and --field apply to the atgen format only")
+    bad = [f for f in field or [] if f.count("=") != 1 or not all(f.split("="))]
+    if bad:
+        raise fail(f"--field takes FIELD=COLUMN, got {bad[0]!r}")
     if not RunStore.is_run(run):
         raise fail(f"{run} is not a run directory; `klearct validate` makes one")
     with locked_run(run) as store:
         summary = export_validated(store, output_format, out, max_tests_per_problem=max_tests,
                                    validation_fraction=validation_fraction, seed=seed, data_source=data_source,
-                                   holdout_fraction=holdout_fraction)
+                                   holdout_fraction=holdout_fraction, min_difficulty=min_difficulty,
+                                   field_names=dict(f.split("=") for f in field or []))
     if as_json:
         print(json.dumps(summary, default=str))
     elif summary["problems"]:

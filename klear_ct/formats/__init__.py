@@ -3,11 +3,11 @@
 
     read_problems(path, format="auto", *, warn=None) -> Iterator[Problem | RowError]
     export(run_or_rows, format, out_path, *, max_tests_per_problem=None,
-           validation_fraction=0.0, seed=0, data_source="codecontests") -> dict
+           validation_fraction=0.0, seed=0, data_source=None, ...) -> dict
 
 Readers: klear (Klear-CodeTest jsonl), codecontests (jsonl or parquet), klearct (parquet),
 icpc (ICPC / Kattis problem package folders: one package, or a folder of them).
-Exporters: verl, trl, klear, codecontests, klearct. See each module for its fields.
+Exporters: verl, trl, klear, codecontests, klearct, atgen. See each module for its fields.
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from klear_ct.errors import UsageError
-from klear_ct.formats import codecontests, deepcoder, icpc, klear, klearct_parquet, livecodebench, taco, trl, verl
+from klear_ct.formats import (
+    atgen,
+    codecontests,
+    deepcoder,
+    icpc,
+    klear,
+    klearct_parquet,
+    livecodebench,
+    taco,
+    trl,
+    verl,
+)
 from klear_ct.formats.errors import FieldError, RowError, RowWarning, Warn, ignore_warning
 from klear_ct.formats.exporting import ExportOptions
 from klear_ct.formats.languages import detect_language, run_python_under
@@ -54,6 +65,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            export=verl.export),
     Format("trl", "TRL / open-r1 parquet (prompt, ground_truth, verification_info, problem_id)",
            export=trl.export),
+    Format("atgen", "ATGEN test-generator rows, one per (problem, buggy program): question, buggy_code, gold_code, "
+           "kill matrix, difficulty, and verl's prompt / data_source / reward_model", export=atgen.export),
     Format("icpc", "ICPC / Kattis problem packages (problem.yaml, data/, submissions/, output_validators/)",
            "problem.yaml", parse_row=icpc.parse_row, detect=icpc.detect, rows=icpc.rows),
     Format("taco", "TACO / APPS rows, jsonl or parquet (question, solutions, input_output, starter_code, ...)",
@@ -168,17 +181,19 @@ def read_with_tests(path: str | Path) -> Iterator[tuple[Problem, list[TestCase]]
 # -- export ------------------------------------------------------------------------------------
 
 def export(rows_or_file, format: str, out_path: str | Path, *, max_tests_per_problem: int | None = None,
-           validation_fraction: float = 0.0, seed: int = 0, data_source: str = "codecontests",
-           holdout_fraction: float = 0.0) -> dict:
+           validation_fraction: float = 0.0, seed: int = 0, data_source: str | None = None,
+           holdout_fraction: float = 0.0, min_difficulty: float = 0.0,
+           field_names: dict[str, str] | None = None) -> dict:
     """Write a dataset of `format` (see `exporter_names()`) and return its summary.
 
-    `rows_or_file`: an iterable of (Problem, tests) (a run's: `RunStore.problems_with_tests()`)
-    or a klearct parquet file. With validation_fraction > 0, `out_path` is a directory holding
+    `rows_or_file`: an iterable of (Problem, tests) or (Problem, tests, solution rows) (a run's:
+    `pipeline.stages.export_validated`) or a klearct parquet file. With validation_fraction > 0, `out_path` is a directory holding
     train and validation files, split by a stable hash of (seed, problem id); otherwise it is
     one file. Problems without tests are skipped and counted under summary["skipped"]."""
     fmt = get_format(format, "export")
     options = ExportOptions(max_tests_per_problem=max_tests_per_problem, validation_fraction=validation_fraction,
-                            seed=seed, data_source=data_source, holdout_fraction=holdout_fraction)
+                            seed=seed, data_source=data_source, holdout_fraction=holdout_fraction,
+                            min_difficulty=min_difficulty, field_names=tuple(sorted((field_names or {}).items())))
     read_errors: list[str] = []
     if isinstance(rows_or_file, str | Path):
         if detect_format(rows_or_file) != "klearct":

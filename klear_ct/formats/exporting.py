@@ -35,9 +35,13 @@ class ExportOptions:
     max_tests_per_problem: int | None = None
     validation_fraction: float = 0.0
     seed: int = 0
-    data_source: str = "codecontests"
+    data_source: str | None = None  # None: the format's own (verl: "codecontests", atgen: "klearct_atgen")
     # share of each problem's tests held out of the reward (verl / trl ground truth: holdout_inputs/outputs)
     holdout_fraction: float = 0.0
+    # atgen: leave out buggy programs that pass less than this share of their tests
+    min_difficulty: float = 0.0
+    # atgen: (field, column) pairs renaming the question / buggy_code / gold_code columns
+    field_names: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         if self.max_tests_per_problem is not None and (
@@ -47,6 +51,8 @@ class ExportOptions:
             raise UsageError(f"validation_fraction must be in [0, 1], got {self.validation_fraction!r}")
         if not 0.0 <= self.holdout_fraction < 1.0:
             raise UsageError(f"holdout_fraction must be in [0, 1), got {self.holdout_fraction!r}")
+        if not 0.0 <= self.min_difficulty <= 1.0:
+            raise UsageError(f"min_difficulty must be in [0, 1], got {self.min_difficulty!r}")
 
 
 @dataclass(frozen=True)
@@ -245,6 +251,19 @@ class JsonlSink(_Sink):
         super().abort()
 
 
+def commit_all(sinks: dict[str, _Sink]) -> None:
+    """Every file complete, then every file in place."""
+    for sink in sinks.values():
+        sink.close()
+    for sink in sinks.values():
+        sink.commit()
+
+
+def abort_all(sinks: dict[str, _Sink]) -> None:
+    for sink in sinks.values():
+        sink.abort()
+
+
 def output_files(out_path: Path, suffix: str, options: ExportOptions) -> dict[str, Path]:
     """One file at out_path, or with a validation split a directory with train/validation files."""
     if options.validation_fraction > 0.0:
@@ -270,7 +289,7 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
     skipped: Counter = Counter()
     skipped_ids: dict[str, list[str]] = {}
     try:
-        for problem, tests in rows:
+        for problem, tests, *_ in rows:  # a run's rows also carry its solution rows (atgen reads them)
             chosen = exportable_tests(problem, list(tests), options.max_tests_per_problem, counts,
                                   keep_all=keep_all_tests)
             reason = None
@@ -287,20 +306,23 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
             if reason is not None:
                 skipped[reason] += 1
                 skipped_ids.setdefault(reason, []).append(problem.id)
-        for sink in sinks.values():
-            sink.close()
-        for sink in sinks.values():
-            sink.commit()
+        commit_all(sinks)
     except BaseException:
-        for sink in sinks.values():
-            sink.abort()
+        abort_all(sinks)
         raise
+    return summary(format_name, out_path, paths, {split: sink.rows for split, sink in sinks.items()}, counts,
+                   skipped, skipped_ids, options)
+
+
+def summary(format_name: str, out_path: Path, paths: dict[str, Path], rows: dict[str, int], counts: Counter,
+            skipped: Counter, skipped_ids: dict[str, list[str]], options: ExportOptions, **more) -> dict:
+    """What an export wrote: files, rows per split, tests, problems left out and why."""
     return {
         "format": format_name,
         "out_path": str(out_path),
         "files": {split: str(path) for split, path in paths.items()},
-        "problems": sum(sink.rows for sink in sinks.values()),
-        "rows": {split: sink.rows for split, sink in sinks.items()},
+        "problems": counts["problems"] if "problems" in counts else sum(rows.values()),
+        "rows": rows,
         "tests": counts["tests"],
         "skipped": dict(skipped),
         "skipped_ids": skipped_ids,
@@ -311,4 +333,5 @@ def write_dataset(rows: Iterable[tuple[Problem, list[TestCase]]], out_path: Path
         "validation_fraction": options.validation_fraction,
         "holdout_fraction": options.holdout_fraction,
         "seed": options.seed,
+        **more,
     }

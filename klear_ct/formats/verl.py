@@ -35,7 +35,7 @@ SCHEMA = pa.schema([
 def record(item: ExportItem, options: ExportOptions) -> dict:
     problem = item.problem
     return {
-        "data_source": options.data_source,
+        "data_source": options.data_source or "codecontests",
         "prompt": prompt_messages(problem),
         "ability": "code",
         "reward_model": {"style": "rule", "ground_truth": ground_truth_json(problem, item.tests, options)},

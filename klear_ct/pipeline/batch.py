@@ -121,13 +121,27 @@ def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings
 
 
 def generated_versions(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
-    """Each row, or for a problem that `generate` finished in this run the stored problem instead:
-    the one with the generators, the checker and the time limit derived once, so that validate
-    judges under the very limit generate did (no second derivation)."""
-    generated = store.done("generate")
+    """Each row, or for a problem that `generate` or `adversarial` finished in this run the stored
+    problem instead: the one with the generators, the checker and the time limit derived once, so
+    that validate judges under the very limit generate did (no second derivation), and with the
+    adversarial incorrect solutions (their kill matrix is validate's too)."""
+    generated = store.done("generate") | store.done("adversarial")
     for row in rows:
         stored = store.problem(row.id) if isinstance(row, Problem) and row.id in generated else None
         yield stored or row
+
+
+def with_adversarial(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
+    """Each row with the adversarial incorrect solutions `klearct adversarial` stored for it in this
+    run added, so that generate's kill_incorrect rounds aim at them too."""
+    done = store.done("adversarial")
+    for row in rows:
+        stored = store.problem(row.id) if isinstance(row, Problem) and row.id in done else None
+        if stored is not None:
+            known = {s.id for s in row.incorrect}
+            extra = [s for s in stored.incorrect if (s.origin or {}).get("source") == "adversarial" and s.id not in known]
+            row = row.model_copy(update={"incorrect": [*row.incorrect, *extra]}) if extra else row
+        yield row
 
 
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from klear_ct.formats import RowError
-from klear_ct.llm.client import LLMClient
+from klear_ct.llm.client import LLMClient, Usage
 from klear_ct.llm.prompts import Prompts
 from klear_ct.model import Cause, Problem
 from klear_ct.pipeline.batch import StageSummary, failure_cause, pending_problems, run_concurrently
@@ -38,6 +38,19 @@ class GenerateSummary(StageSummary):
     pending_ids: list[str] = field(default_factory=list)
     budget_reached: str | None = None  # why, when the cap stopped the run
 
+    def count_llm_problem(self, problem_id: str, outcome: str, cause: str | None, usage: Usage) -> None:
+        """One finished problem of an LLM stage: its requests, tokens and outcome."""
+        self.done += 1
+        self.requests += usage.requests
+        self.cached += usage.cached
+        self.prompt_tokens += usage.prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+        if outcome == "failed":
+            self.count_failure(cause or "unknown")
+        if outcome == "pending":
+            self.pending += 1
+            self.pending_ids.append(problem_id)
+
 
 def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLMClient, prompts: Prompts,
                    sandbox: Sandbox, settings: GenerateSettings | None = None, retry_failed: bool = False,
@@ -48,17 +61,9 @@ def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLM
 
     def finished(result: GenerateResult) -> None:
         write_result(store, result)
-        summary.done += 1
+        summary.count_llm_problem(result.problem.id, result.outcome, result.cause, result.usage)
         summary.generators += result.kept
-        summary.requests += result.usage.requests
-        summary.cached += result.usage.cached
-        summary.prompt_tokens += result.usage.prompt_tokens
-        summary.completion_tokens += result.usage.completion_tokens
-        if result.outcome == "failed":
-            summary.count_failure(result.cause or "unknown")
         if result.outcome == "pending":
-            summary.pending += 1
-            summary.pending_ids.append(result.problem.id)
             summary.budget_reached = summary.budget_reached or next(
                 (e.get("error") for e in result.events if e["outcome"] == "pending"), None)
         on_problem(result.problem.id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
@@ -71,7 +76,7 @@ def generate_batch(rows: Iterable[Problem | RowError], store: RunStore, llm: LLM
 
 
 def within_budget(problems: Iterable[Problem], store: RunStore, llm: LLMClient, summary: GenerateSummary,
-                  on_problem: Callable[[str, str], None]) -> Iterator[Problem]:
+                  on_problem: Callable[[str, str], None], stage: str = STAGE) -> Iterator[Problem]:
     """The problems to start; once the run's spend cap is reached the rest are left pending
     (an event each, no done line), so that the next run, with a higher cap, does them."""
     for problem in problems:
@@ -79,7 +84,7 @@ def within_budget(problems: Iterable[Problem], store: RunStore, llm: LLMClient, 
         if why is None:
             yield problem
             continue
-        store.event(problem.id, STAGE, "pending", Cause.LLM_BUDGET_REACHED, error=why)
+        store.event(problem.id, stage, "pending", Cause.LLM_BUDGET_REACHED, error=why)
         summary.pending += 1
         summary.pending_ids.append(problem.id)
         summary.budget_reached = summary.budget_reached or why

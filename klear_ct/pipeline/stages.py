@@ -14,7 +14,9 @@ from klear_ct.llm.budget import Budget
 from klear_ct.llm.cache import ResponseCache
 from klear_ct.llm.client import LLMClient
 from klear_ct.llm.prompts import Prompts
-from klear_ct.pipeline.batch import BatchSummary, validate_batch
+from klear_ct.pipeline.adversarial import PROMPT as ADVERSARIAL_PROMPT
+from klear_ct.pipeline.adversarial import AdversarialSettings, AdversarialSummary, adversarial_batch
+from klear_ct.pipeline.batch import BatchSummary, validate_batch, with_adversarial
 from klear_ct.pipeline.generate_batch import GenerateSummary, generate_batch
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox
@@ -25,12 +27,33 @@ OnProblem = Callable[[str, str], None]
 
 
 def export_validated(store: RunStore, output_format: str, out: Path, **options) -> dict:
-    """Export the problems that validated ok (failed ones stay out) and record it in the run."""
+    """Export the problems that validated ok (failed ones stay out) and record it in the run. Each
+    row carries the problem's solutions/ rows too (the atgen format reads its kill matrix there)."""
     finished = store.done("validate")
-    rows = ((p, store.tests(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    rows = ((p, store.tests(p.id), store.solutions(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
     summary = export_rows(rows, output_format, out, **options)
     store.record_command("export", format=output_format, out=str(out), summary=summary)
     return summary
+
+
+def run_llm(store: RunStore, config: Config) -> LLMClient:
+    """The LLM client of a run: its cache (or the config's shared one), its usage log and spend cap."""
+    budget = Budget(config.llm, store.llm_usage())
+    return LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.llm_cache_dir),
+                     usage_log=store.usage_log, budget=budget if budget.capped else None)
+
+
+def adversarial_stage(store: RunStore, config: Config, settings: AdversarialSettings, prompts: Prompts,
+                      sandbox: Sandbox, retry_failed: bool, workers: int | None,
+                      on_problem: OnProblem) -> AdversarialSummary:
+    """`klearct adversarial` on a run: records the command and runs the loop over its validated problems."""
+    prompts.template(ADVERSARIAL_PROMPT)  # a missing template is a usage error now, not a failure per problem
+    store.record_command("adversarial", model=config.llm.model, base_url=config.llm.base_url,
+                         prompts=prompts.hashes(), limits=time_factors_of(sandbox).describe(),
+                         settings={"variants": settings.variants, "rounds": settings.rounds,
+                                   "weak_kinds": list(settings.weak_kinds)})
+    return adversarial_batch(store, run_llm(store, config), prompts, sandbox, settings, retry_failed=retry_failed,
+                             workers=workers or config.llm.concurrency, on_problem=on_problem)
 
 
 def load_prompts(config: Config) -> Prompts:
@@ -56,10 +79,8 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
-    budget = Budget(config.llm, store.llm_usage())
-    llm = LLMClient(config.llm, cache=ResponseCache(config.llm.cache_dir or store.llm_cache_dir),
-                    usage_log=store.usage_log, budget=budget if budget.capped else None)
-    return generate_batch(read_problems(problems, input_format, python=python), store, llm, prompts, sandbox, settings, retry_failed=retry_failed,
+    rows = with_adversarial(read_problems(problems, input_format, python=python), store)
+    return generate_batch(rows, store, run_llm(store, config), prompts, sandbox, settings, retry_failed=retry_failed,
                           workers=workers or config.llm.concurrency, on_problem=on_problem)
 
 

@@ -32,7 +32,7 @@ import logging
 import numbers
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -90,8 +90,8 @@ def _texts(value, name: str) -> list[str]:
     return value
 
 
-def parse_ground_truth(ground_truth) -> Tests:
-    """The tests of a ground truth as klearct's verl/trl exports write it (a JSON string or dict)."""
+def json_object(ground_truth) -> dict:
+    """A ground truth as a dict: given as one, or as JSON text (str or bytes); BadGroundTruth otherwise."""
     if isinstance(ground_truth, bytes | bytearray):
         ground_truth = ground_truth.decode("utf-8", errors="replace")
     if isinstance(ground_truth, str):
@@ -101,6 +101,12 @@ def parse_ground_truth(ground_truth) -> Tests:
             raise BadGroundTruth(f"ground_truth is not JSON: {e}") from None
     if not isinstance(ground_truth, dict):
         raise BadGroundTruth(f"ground_truth is a {type(ground_truth).__name__}, not an object")
+    return ground_truth
+
+
+def parse_ground_truth(ground_truth) -> Tests:
+    """The tests of a ground truth as klearct's verl/trl exports write it (a JSON string or dict)."""
+    ground_truth = json_object(ground_truth)
     fn_name = ground_truth.get("fn_name")
     if fn_name is not None and not (isinstance(fn_name, str) and fn_name.strip()):
         raise BadGroundTruth(f"ground_truth['fn_name'] is not a function name: {fn_name!r}")
@@ -271,9 +277,21 @@ def score(completion: str | None, ground_truth, extra_info: dict | None = None, 
 def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox | None = None,
                max_limits: Limits = MAX_LIMITS) -> list[dict]:
     """Score (completion, ground_truth, extra_info) samples concurrently, in order."""
+    def one(sample: tuple, box: Sandbox | None) -> dict:
+        return score(sample[0], sample[1], sample[2] if len(sample) > 2 else None, mode, box, max_limits)
+
+    if sandbox is None and all(extract_code(s[0]) is None for s in samples):
+        return [one(s, None) for s in samples]  # no usable code: nothing to run, no sandbox to open
+    return map_samples(one, samples, sandbox)
+
+
+def map_samples(score_one: Callable[[tuple, Sandbox | None], dict], samples: Sequence[tuple],
+                sandbox: Sandbox | None = None) -> list[dict]:
+    """`score_one(sample, sandbox)` over samples in a thread pool (two threads per sandbox slot), in
+    order; `sandbox` defaults to the process's shared one."""
     if not samples:
         return []
-    if sandbox is None and any(extract_code(s[0]) is not None for s in samples):  # no code, no sandbox to open
+    if sandbox is None:
         from klear_ct.rl.pool import shared_sandbox
 
         try:
@@ -282,5 +300,4 @@ def score_many(samples: Sequence[tuple], mode: str = "binary", sandbox: Sandbox 
             sandbox = None
     workers = max(1, min(len(samples), sandbox.slots * 2 if sandbox else 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="klearct-score") as pool:
-        return list(pool.map(lambda s: score(s[0], s[1], s[2] if len(s) > 2 else None, mode, sandbox, max_limits),
-                             samples))
+        return list(pool.map(lambda s: score_one(s, sandbox), samples))
