@@ -65,7 +65,7 @@ def test_evaluate_prints_each_languages_limit_and_the_near_limit_runs(tmp_path):
     text = " ".join(done.stdout.split())
     assert "0.1 s → cpp17 0.1 s, python3 0.2 s" in text
     assert "runs within 10% of their time limit" in text and "spin/gold-1" in text and "200 ms" in text
-    assert ("time limits: the problem's × the language's factor (c11 ×1, cpp17 ×1, pypy3 ×1, python3 ×2); "
+    assert ("time limits: the problem's × the language's factor (c11 ×1, cpp17 ×1, java17 ×2, pypy3 ×1, python3 ×2); "
             "machine calibration off") in text
     # --python pypy3 runs the Python gold under PyPy, at PyPy's factor
     done = klearct("evaluate", package, "--json", "--python", "pypy3")
