@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from klear_ct.formats.exporting import ExportOptions, ground_truth_json, split_holdout
+from klear_ct.judge import Judge
 from klear_ct.model import Problem, Program, RunResult, TestCase, Verdict
 from klear_ct.rl import pool
 from klear_ct.rl.scorer import SCORE_KEYS, capped_limits, extract_code, score, score_many
@@ -113,7 +114,8 @@ class FlakySandbox:
 @pytest.mark.docker
 def test_a_sandbox_fault_is_retried_once_then_reported(docker_sandbox):
     once = FlakySandbox(docker_sandbox, faults=1)
-    assert score(fenced(SUM), TRUTH, sandbox=once)["score"] == 1.0 and once.calls == 2
+    # the first batch (one input) faults; the retry sends the three inputs again, in batches of 1 and 2
+    assert score(fenced(SUM), TRUTH, sandbox=once)["score"] == 1.0 and once.calls == 3
     twice = FlakySandbox(docker_sandbox, faults=2)
     result = score(fenced(SUM), TRUTH, sandbox=twice)
     assert (result["score"], result["sandbox_error"], result["format_ok"]) == (0.0, 1, 1)
@@ -147,6 +149,20 @@ def test_a_run_that_fails_stops_the_rest_of_its_slots_share(docker_sandbox):
     spin = Program(lang="python3", code="while True:\n    pass\n")
     runs = docker_sandbox.run(spin, inputs, Limits(time_s=0.3), stop_after_failure=True)
     assert [r.verdict for r in runs] == (["TLE"] + ["SKIP"] * 3) * 2
+
+
+@pytest.mark.docker
+def test_binary_judging_stops_at_the_first_wrong_answer_or_failed_run(docker_sandbox):
+    """Judge.run with stop_after_failure sends the inputs in doubling batches (1, 2, 4, ...) and judges each
+    before the next: a wrong answer stops the program's runs too, and a spinner costs one time limit."""
+    echo = Program(lang="python3", code="n = int(input())\nprint(0 if n == 3 else n)\n")
+    inputs, answers = [f"{n}\n" for n in range(1, 9)], [f"{n}\n" for n in range(1, 9)]
+    runs = Judge(docker_sandbox).run(echo, inputs, Limits(), answers, stop_after_failure=True)
+    assert [r.verdict for r in runs] == ["OK", "OK", "WA"] + ["SKIP"] * 5  # batches [1], [2, 3]: 4-8 never sent
+    assert [r.verdict for r in Judge(docker_sandbox).run(echo, inputs, Limits(), answers)].count("OK") == 7
+    spin = Program(lang="c11", code="int main(void){volatile unsigned long x=0;for(;;)x++;}\n")
+    runs = Judge(docker_sandbox).run(spin, inputs, Limits(time_s=0.3), answers, stop_after_failure=True)
+    assert [r.verdict for r in runs] == ["TLE"] + ["SKIP"] * 7
 
 
 @pytest.mark.docker

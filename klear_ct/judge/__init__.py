@@ -14,6 +14,7 @@ from klear_ct.judge.checker import CHECKER_LIMITS, Judgement, run_checker
 from klear_ct.judge.compare import Comparison, get_comparison, lines
 from klear_ct.model import Problem, Program, RunResult, Verdict
 from klear_ct.sandbox import Limits, Sandbox
+from klear_ct.sandbox.verdict import decide_verdict
 
 
 class Judge:
@@ -52,12 +53,30 @@ class Judge:
 
     def run(self, program: Program, inputs: Sequence[str], limits: Limits,
             answers: Sequence[str | None] | None = None, stop_after_failure: bool = False) -> list[RunResult]:
-        """Run `program` on every input in the sandbox and judge each output against its answer
-        (`stop_after_failure`: see Sandbox.run; a wrong answer is found after the runs, so it stops nothing)."""
+        """Run `program` on every input in the sandbox and judge each output against its answer.
+
+        With `stop_after_failure` the first run that is not OK, a wrong answer included, ends the
+        program's runs: the inputs go to the sandbox in batches that double (1, 2, 4, ...), each
+        judged before the next is sent, and those never sent are SKIP. A program failing its k-th
+        input then costs fewer than 2k runs (within a batch, Sandbox.run stops each slot's share
+        at its first failed run), not one per input."""
         if answers is not None and len(answers) != len(inputs):
             raise ValueError("answers must have one entry per input")
-        runs = self.sandbox.run(program, inputs, limits, stop_after_failure=stop_after_failure)
-        return runs if answers is None else self.verdicts(runs, inputs, answers)
+        if not stop_after_failure:
+            runs = self.sandbox.run(program, inputs, limits)
+            return runs if answers is None else self.verdicts(runs, inputs, answers)
+        results: list[RunResult] = []
+        size = 1
+        while len(results) < len(inputs):
+            batch = slice(len(results), len(results) + size)
+            runs = self.sandbox.run(program, inputs[batch], limits, stop_after_failure=True)
+            if answers is not None:
+                runs = self.verdicts(runs, inputs[batch], answers[batch])
+            results += runs
+            if any(r.verdict != Verdict.OK for r in runs):
+                results += [decide_verdict({"not_run": True}, limits)] * (len(inputs) - len(results))
+            size *= 2
+        return results
 
 
 __all__ = ["Judge", "Judgement", "get_comparison"]

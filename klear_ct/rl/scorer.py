@@ -11,8 +11,8 @@ ground truth's judging names another comparison.
 
 A program is compiled once (the sandbox caches it) and its tests go to the sandbox as one
 `Judge.run` request. `binary` (the default) is 1 only when every visible test passes, and
-stops at the first failure: each slot's share of the tests ends at its first run that cannot
-be OK, so a program that times out costs about one time limit, not one per test
+stops at the first failure, a wrong answer included (Judge.run's doubling batches), so a program
+that times out costs about one time limit and a wrong one a few runs, not one per test
 (`first_failure_verdict` is the first failing test's; `passed` counts up to it).
 `fraction` runs every test and scores the share of visible tests passed. A run the sandbox
 failed (SE), or one that only the wall clock stopped (a loaded machine; its CPU time was within
