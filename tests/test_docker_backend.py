@@ -56,7 +56,9 @@ def test_container_is_replaced_after_n_jobs():
         seen = set()
         for i in range(5):
             sandbox.run(PY_ECHO, [str(i)])
-            seen.add(next(iter(sandbox._live.values())).id)
+            slot = sandbox._free.get(timeout=120)  # back in the pool once a replaced container's successor is up
+            seen.add(slot.container.id)
+            sandbox._free.put(slot)
         assert len(seen) >= 2
     assert not still_there(seen)
 
@@ -68,7 +70,9 @@ def test_a_program_that_kills_the_runner_gets_re_and_the_slot_recovers():
         results = sandbox.run(killer, ["a"])
         assert results[0].verdict == Verdict.RE
         assert "broke its sandbox" in results[0].message
-        last_container = next(iter(sandbox._live.values())).id
+        slot = sandbox._free.get(timeout=120)  # back in the pool once its replaced container's successor is up
+        last_container = slot.container.id
+        sandbox._free.put(slot)
         assert last_container != first_container
         assert sandbox.run(PY_ECHO, ["still works"])[0].stdout == "still works"
     assert not still_there([first_container, last_container])
