@@ -52,6 +52,7 @@ class Format:
     # formats that are folders, not data files: does `path` look like this format, and its rows
     detect: Callable[[Path], bool] | None = None
     rows: Callable[[Path], Iterable[tuple[Where, dict] | RowError]] | None = None
+    reads_solutions: bool = False  # its exporter reads each problem's solutions/ rows (the kill matrix's verdicts)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -66,7 +67,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("trl", "TRL / open-r1 parquet (prompt, ground_truth, verification_info, problem_id)",
            export=trl.export),
     Format("atgen", "ATGEN test-generator rows, one per (problem, buggy program): question, buggy_code, gold_code, "
-           "kill matrix, difficulty, and verl's prompt / data_source / reward_model", export=atgen.export),
+           "kill matrix, difficulty, and verl's prompt / data_source / reward_model", export=atgen.export,
+           reads_solutions=True),
     Format("icpc", "ICPC / Kattis problem packages (problem.yaml, data/, submissions/, output_validators/)",
            "problem.yaml", parse_row=icpc.parse_row, detect=icpc.detect, rows=icpc.rows),
     Format("taco", "TACO / APPS rows, jsonl or parquet (question, solutions, input_output, starter_code, ...)",

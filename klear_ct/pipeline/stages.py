@@ -9,7 +9,7 @@ from pathlib import Path
 
 from klear_ct.config import Config
 from klear_ct.formats import export as export_rows
-from klear_ct.formats import read_problems
+from klear_ct.formats import get_format, read_problems
 from klear_ct.llm.budget import Budget
 from klear_ct.llm.cache import ResponseCache
 from klear_ct.llm.client import LLMClient
@@ -27,10 +27,14 @@ OnProblem = Callable[[str, str], None]
 
 
 def export_validated(store: RunStore, output_format: str, out: Path, **options) -> dict:
-    """Export the problems that validated ok (failed ones stay out) and record it in the run. Each
-    row carries the problem's solutions/ rows too (the atgen format reads its kill matrix there)."""
+    """Export the problems that validated ok (failed ones stay out) and record it in the run. A format
+    that reads solutions (atgen: the kill matrix's verdicts) gets each problem's solutions/ rows too."""
     finished = store.done("validate")
-    rows = ((p, store.tests(p.id), store.solutions(p.id)) for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    ok = (p for p in store.problems() if finished.get(p.id, {}).get("outcome") == "ok")
+    if get_format(output_format, "export").reads_solutions:
+        rows = ((p, store.tests(p.id), store.solutions(p.id)) for p in ok)
+    else:
+        rows = ((p, store.tests(p.id)) for p in ok)
     summary = export_rows(rows, output_format, out, **options)
     store.record_command("export", format=output_format, out=str(out), summary=summary)
     return summary
