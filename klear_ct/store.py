@@ -234,6 +234,12 @@ class RunStore:
                              for row in pq.read_table(path).to_pylist())
         return tests
 
+    def test_index(self) -> Iterator[dict]:
+        """problem_id, kind and bytes of every kept test, one problem's file at a time: what a report
+        counts, without reading any input or output into memory."""
+        for path in sorted((self.root / "tests").glob("*.parquet")):
+            yield from pq.read_table(path, columns=["problem_id", "kind", "bytes"]).to_pylist()
+
     def all_tests_table(self) -> pa.Table:
         """Every kept test of the run in canonical order (what `validate` promises is reproducible)."""
         return tests_table(self.tests())

@@ -340,18 +340,18 @@ def summarize(store: RunStore, stage: str = "validate") -> RunReport:
     # tests
     seen: set[str] = set(limits)
     kinds: Counter = Counter()
-    for test in store.tests():
-        seen.add(test.problem_id)
-        summary = summaries.get(test.problem_id)
+    for test in store.test_index():
+        seen.add(test["problem_id"])
+        summary = summaries.get(test["problem_id"])
         if summary is None:
             continue
         summary.tests += 1
-        summary.input_bytes += test.bytes
-        if test.kind == "public":
+        summary.input_bytes += test["bytes"]
+        if test["kind"] == "public":
             summary.public_tests += 1
         else:
             summary.generated_tests += 1
-        kinds[test.kind] += 1
+        kinds[test["kind"]] += 1
     report.tests_by_kind = _sorted_counts(kinds)
     real = [s for s in summaries.values() if s.cause != BAD_ROW]
     report.tests_total = sum(s.tests for s in real)

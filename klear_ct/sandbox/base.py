@@ -24,6 +24,7 @@ from klear_ct.sandbox.limits import CompileLimits, Limits
 from klear_ct.sandbox.timing import CALIBRATION_RUNS, REFERENCE_LANG, REFERENCE_PROGRAM, TimeFactors, calibrated
 from klear_ct.sandbox.verdict import decide_verdict
 
+COMPILE_LOCK_STRIPES = 64
 RUN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
            "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -86,8 +87,9 @@ class Sandbox(ABC):
         self.compile_limits = compile_limits or CompileLimits()
         self.time_factors = time_factors or TimeFactors()
         self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix=f"{self.kind}-slot")
-        self._compile_locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # one program is compiled once even when asked for at once; striped, so that the locks do
+        # not grow with the number of programs a long batch compiles
+        self._compile_locks = [threading.Lock() for _ in range(COMPILE_LOCK_STRIPES)]
 
     # -- what a backend provides -------------------------------------------------------------
     @abstractmethod
@@ -121,9 +123,7 @@ class Sandbox(ABC):
     def compile(self, program: Program) -> CompiledProgram:
         lang = get_language(program.lang)
         key = self.cache.key(self.toolchain_id(), lang.name, lang.flags, program.code)
-        with self._locks_guard:
-            lock = self._compile_locks.setdefault(key, threading.Lock())
-        with lock:
+        with self._compile_locks[int(key[:8], 16) % COMPILE_LOCK_STRIPES]:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached
