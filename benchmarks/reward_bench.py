@@ -165,7 +165,9 @@ class Server:
                 time.sleep(0.3)
 
     def close(self) -> None:
-        self.process.terminate()
+        """SIGTERM: the server drains the requests it still runs, removes its containers and exits."""
+        if self.process.poll() is None:
+            self.process.terminate()
         self.process.wait(timeout=120)
 
 
@@ -228,6 +230,10 @@ def main() -> None:
                         scores[name] = way(texts)
                         best[name] = min(best.get(name, float("inf")), time.monotonic() - started)
                         print(f"  round {round_ + 1}: {name:24s} {best[name]:6.1f} s", flush=True)
+                # /run_code's client gives up on a completion at its first failing test, as verl's does, but
+                # the server still runs the tests it was sent: a spinner's keep two cores busy for seconds.
+                # The spinner alone is timed once the server has drained them, not beside them.
+                server.close()
                 # the spinner is Python: its limit is the problem's times Python's time factor, as rewards judge it
                 problem_limit = float(json.loads(mix[0][2])["judging"]["time_limit_s"])
                 limit = time_factors_of(sandbox).time_limit_s(problem_limit, SPIN.lang)

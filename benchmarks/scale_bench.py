@@ -17,6 +17,9 @@ but the sandbox. One run, side by side:
   isolation, `slots` at a time (the generator, then every gold and the incorrect solution on each
   input). Its CPU per problem is the programs' own cost, and cores / that CPU is the most any
   validator could reach on this machine; the ratio local / bare says what the rest costs.
+- where the time goes: `--profile-problems` problems validated one at a time on one slot in this
+  process, each sandbox request timed by its kind (compile: Python's syntax check, one per program;
+  run: a program on all its inputs) and the run directory's writes timed apart.
 - ray (with --ray): the smallest size again through `--executor ray` on a local two-node Ray
   cluster (benchmarks/ray_cluster.py), and Ray's cost per problem above the local run.
 """
@@ -101,6 +104,52 @@ def validate_leg(problems: Path, workdir: Path, slots: int, extra: list[str] = (
             "problems_per_s": round(summary["done"] / seconds, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
+def profile_leg(problems: Path, count: int, workdir: Path) -> dict:
+    """Milliseconds per problem in each kind of sandbox request and in the store's writes."""
+    from collections import defaultdict
+
+    from klear_ct.formats import read_problems
+    from klear_ct.pipeline.validate import validate_problem
+    from klear_ct.rl.pool import open_configured_sandbox
+    from klear_ct.sandbox.artifacts import ArtifactCache
+    from klear_ct.store import RunStore
+
+    spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    rows = [row for _, row in zip(range(count + 1), read_problems(problems), strict=False)]
+    store = RunStore(workdir / "run")
+    with open_configured_sandbox(None, "docker", 1) as sandbox:
+        sandbox.cache = ArtifactCache(workdir / "compile-cache")
+        call = sandbox._call_runner
+
+        def timed(request: dict, watchdog_s: float):
+            started = time.perf_counter()
+            try:
+                return call(request, watchdog_s)
+            finally:
+                spent[request["action"]][0] += 1
+                spent[request["action"]][1] += time.perf_counter() - started
+
+        validate_problem(rows[0], sandbox)  # the container's first request is not the steady state
+        sandbox._call_runner = timed
+        started, writing = time.perf_counter(), 0.0
+        for problem in rows[1:]:
+            result = validate_problem(problem, sandbox)
+            before = time.perf_counter()
+            store.write_problem(problem)  # what validate_batch writes per problem
+            store.write_tests(problem.id, result.tests)
+            store.write_rows("solutions", problem.id, result.solutions)
+            store.write_rows("generators", problem.id, result.generators)
+            store.mark_done(problem.id, "validate", result.outcome, result.cause, tests=len(result.tests))
+            writing += time.perf_counter() - before
+        total = time.perf_counter() - started
+    n = len(rows) - 1
+    out = {"problems": n, "ms_per_problem": round(total * 1000 / n, 1), "store_writes_ms": round(writing * 1000 / n, 1)}
+    for action, (requests, seconds) in sorted(spent.items()):
+        out[f"{action}_requests"] = round(requests / n, 1)
+        out[f"{action}_ms"] = round(seconds * 1000 / n, 1)
+    return out
+
+
 def bare_leg(count: int, slots: int, workdir: Path) -> dict:
     """The programs of `count` problems as plain subprocesses: wall seconds and their CPU."""
     python = shutil.which("python3", path=RUN_ENV["PATH"])
@@ -138,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--slots", type=int, default=2)
     parser.add_argument("--bare-problems", type=int, default=200)
+    parser.add_argument("--profile-problems", type=int, default=50)
     parser.add_argument("--ray", action="store_true", help="also the smallest size through --executor ray")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -152,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
                 (tmp / f"local-{size}").mkdir()
                 figures["local"][size] = validate_leg(problems, tmp / f"local-{size}", args.slots)
                 console.print(f"local {size}: {figures['local'][size]}")
+            (tmp / "profile").mkdir()
+            figures["profile"] = profile_leg(tmp / f"problems-{sizes[0]}.jsonl", args.profile_problems,
+                                             tmp / "profile")
+            console.print(f"profile: {figures['profile']}")
             (tmp / "bare").mkdir()
             figures["bare"] = bare_leg(min(args.bare_problems, sizes[0]), args.slots, tmp / "bare")
             console.print(f"bare: {figures['bare']}")
@@ -188,6 +242,11 @@ def report(figures: dict, sizes: list[int]) -> None:
     console.print(table)
     console.print(f"the programs' own CPU: {bare['cpu_ms_per_problem']} ms per problem, so at most "
                   f"{bare['cpu_bound_problems_per_s']} problems/s on {figures['cpus']} CPUs")
+    prof = figures["profile"]
+    console.print(f"where one problem's time goes (one slot, one problem at a time): {prof['ms_per_problem']} ms, "
+                  f"of which {prof.get('compile_requests', 0)} compile requests {prof.get('compile_ms', 0)} ms, "
+                  f"{prof.get('run_requests', 0)} run requests {prof.get('run_ms', 0)} ms, run directory writes "
+                  f"{prof['store_writes_ms']} ms")
     small, large = local[sizes[0]], local[sizes[-1]]
     rss_ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
     rate = min(leg["problems_per_s"] for leg in local.values())
