@@ -78,8 +78,9 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
                                  "completion_per_1m": config.llm.price_completion_per_1m},
-                         caps={"max_tokens_per_run": config.llm.max_tokens_per_run,
-                               "max_cost_usd_per_run": config.llm.max_cost_usd_per_run},
+                         caps={key: getattr(config.llm, key) for key in (
+                             "max_tokens_per_run", "max_cost_usd_per_run", "max_tokens_per_command",
+                             "max_cost_usd_per_command")},
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
