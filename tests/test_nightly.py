@@ -143,6 +143,23 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
     assert len(fake_openai.requests) == 3 and len(home.log()) == 4
 
 
+def test_a_night_that_cannot_start_still_logs_one_json_line(tmp_path, monkeypatch):
+    home = Home(tmp_path, "http://127.0.0.1:9/v1")  # no request is sent
+    # the first night on a still empty folder (a file in the making, under a dot-name, does not count)
+    (tmp_path / "data" / "problems" / ".2026-12-01.jsonl").write_text("{")
+    assert finished(home.systemd("klearct-nightly.service")) == 2
+    home.add("2026-12-01.jsonl", ["a"])
+    # no Docker engine answering: exit 3
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    assert finished(home.cron("1-6")) == 3
+    empty, no_engine = home.log()
+    assert empty == {"run": "runs/nightly", "exit_code": 2,
+                     "error": "data/problems: no .jsonl, .json or .parquet files in it"}
+    assert no_engine["exit_code"] == 3 and "no Docker engine answers" in no_engine["error"]
+    errors = (tmp_path / "logs" / "nightly.log").read_text().splitlines()
+    assert [line.split(":")[0] for line in errors] == ["error", "error"]
+
+
 def test_the_per_command_cap_counts_only_what_this_command_spends(fake_openai):
     earlier = [{"prompt_tokens": 900, "completion_tokens": 100}]  # the run's usage log before this command
     config = LLMConfig(base_url=fake_openai.url, model="scripted", max_tokens_per_command=150,

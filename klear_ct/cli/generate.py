@@ -29,6 +29,7 @@ from klear_ct.cli.common import (
     make_sandbox,
     print_causes,
     problem_progress,
+    problem_rows,
     progress_bar,
 )
 
@@ -188,6 +189,7 @@ def register(app: typer.Typer) -> None:
         started = time.monotonic()
         try:
             check_export_format(export_format)
+            problem_rows(problems, input_format, python)  # an unreadable or empty input: exit 2, no run folder made
             loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,
                                     max_tokens_per_command=command_tokens)
             prompts = prompts_of(loaded)
