@@ -20,6 +20,7 @@ from test_llm_nightly import nightly_config
 from klear_ct.config import LLMConfig
 from klear_ct.llm.budget import Budget
 from klear_ct.llm.client import BudgetReached, LLMClient
+from klear_ct.store import RunStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -141,6 +142,11 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
     sunday = home.log()[-1]
     assert (sunday["validated"], sunday["already_validated"], sunday["exit_code"]) == (0, 3, 0)
     assert len(fake_openai.requests) == 3 and len(home.log()) == 4
+    # every night ran under the recipe's budget per night
+    argv = unit_keys("klearct-nightly.service")["ExecStart"][0].split()
+    cap = int(argv[argv.index("--max-tokens-per-command") + 1])
+    nights = [c for c in RunStore(tmp_path / "runs" / "nightly").manifest()["commands"] if c["command"] == "generate"]
+    assert [c["caps"]["max_tokens_per_command"] for c in nights] == [cap, cap, cap]
 
 
 def test_a_night_that_cannot_start_still_logs_one_json_line(tmp_path, monkeypatch):

@@ -135,8 +135,9 @@ def register(app: typer.Typer) -> None:
                                                            "(public, generated, regular, corner, hack, given)")
                                     ] = "public",
                     model: ModelOption = None, workers: WorkersOption = None, max_tokens: MaxTokensOption = None,
-                    command_tokens: CommandTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False, config: ConfigOption = None,
-                    backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                    command_tokens: CommandTokensOption = None, retry_failed: RetryOption = False,
+                    as_json: JsonOption = False, config: ConfigOption = None, backend: BackendOption = None,
+                    slots: SlotsOption = None) -> None:
         """ATGEN-style: ask the LLM for subtly wrong variants of a gold solution; keep those that
         pass the weak suite and fail the full validated one as new incorrect solutions (origin:
         adversarial, round, model). Resumable; answers are cached in the run.
