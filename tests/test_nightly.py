@@ -107,6 +107,8 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
     router = Router({"regular generator": [Reply(fenced(KILLER))]})
 
     def route(body):  # the new problem of the second night waits here, its job holding the run's lock
+        if "Tag d." in prompt_text(body):
+            return Reply("I cannot write that generator.")  # d fails: no generator passed
         if "Tag c." in prompt_text(body):
             asked.set()
             release.wait(120)
@@ -121,27 +123,30 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
     assert first["generate"]["done"] == 2 and first["export"]["problems"] == 2 and first["tests"] > 0
     assert len(fake_openai.requests) == 2
 
-    home.add("2026-12-02.jsonl", ["c"])
+    home.add("2026-12-02.jsonl", ["c", "d"])
     night = home.cron("1-6")
     assert asked.wait(120), "the second night never asked for problem c"
     # meanwhile the weekly unit starts on the same run: busy, exit 4, one JSON line, nothing done
     assert finished(home.systemd("klearct-retry.service")) == 4
     release.set()
-    assert finished(night) == 0
+    assert finished(night) == 1  # d failed; the job itself worked
     busy, second = home.log()[1:]
     assert busy["exit_code"] == 4 and "in use by pid" in busy["error"] and set(busy) == {"run", "exit_code", "error"}
     assert "in use by pid" in (tmp_path / "logs" / "nightly.log").read_text()
-    assert (second["exit_code"], second["validated"], second["already_validated"], second["failed"]) == (0, 1, 2, 0)
-    assert (second["generate"]["done"], second["generate"]["skipped"]) == (1, 2)
+    assert (second["exit_code"], second["validated"], second["already_validated"]) == (1, 1, 2)
+    assert (second["failed"], second["failed_ids"], second["pending"]) == (1, ["d"], 0)
+    assert (second["generate"]["done"], second["generate"]["skipped"]) == (2, 2)
+    requests = len(fake_openai.requests)
     assert second["export"]["out"] == "runs/nightly/export/verl.parquet" and second["export"]["problems"] == 3
     exported = pq.read_table(tmp_path / second["export"]["out"]).column("extra_info").to_pylist()
     assert sorted(row["problem_id"] for row in exported) == ["a", "b", "c"]
 
-    # Sunday's line (--retry-failed): nothing new, nothing failed, no request sent
-    assert finished(home.cron("0")) == 0
+    # Sunday's line (--retry-failed): nothing new; d is done again, its answers all from the cache
+    assert finished(home.cron("0")) == 1
     sunday = home.log()[-1]
-    assert (sunday["validated"], sunday["already_validated"], sunday["exit_code"]) == (0, 3, 0)
-    assert len(fake_openai.requests) == 3 and len(home.log()) == 4
+    assert (sunday["validated"], sunday["already_validated"], sunday["failed_ids"]) == (0, 3, ["d"])
+    assert sunday["generate"]["requests"] == 0 and sunday["generate"]["cached"] > 0
+    assert len(fake_openai.requests) == requests and len(home.log()) == 4
     # every night ran under the recipe's budget per night
     argv = unit_keys("klearct-nightly.service")["ExecStart"][0].split()
     cap = int(argv[argv.index("--max-tokens-per-command") + 1])

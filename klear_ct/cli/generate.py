@@ -208,7 +208,8 @@ def register(app: typer.Typer) -> None:
         code = EXIT_SOME_FAILED if done.failed or done.pending else EXIT_OK
         if as_json:
             print(json.dumps({"run": str(out), "exit_code": code, "error": None, "validated": validated.done,
-                              "already_validated": validated.skipped, "failed": done.failed,
+                              "already_validated": validated.skipped, "failed": len(done.failed_ids),
+                              "failed_ids": done.failed_ids,
                               "pending": done.pending, "tests": validated.tests,
                               "seconds": round(time.monotonic() - started, 1),
                               "export": {"format": export_format, "out": str(target), **exported},
