@@ -9,6 +9,7 @@ import shlex
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -103,15 +104,17 @@ def finished(job: subprocess.Popen) -> int:
 
 @pytest.mark.docker
 def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_openai):
-    asked, release = threading.Event(), threading.Event()
+    asked, release = {"c": threading.Event(), "e": threading.Event()}, {"c": threading.Event(), "e": threading.Event()}
     router = Router({"regular generator": [Reply(fenced(KILLER))]})
 
-    def route(body):  # the new problem of the second night waits here, its job holding the run's lock
-        if "Tag d." in prompt_text(body):
+    def route(body):  # c (2nd night) and e (3rd) wait here the first time, their job holding the run's lock
+        text = prompt_text(body)
+        if "Tag d." in text:
             return Reply("I cannot write that generator.")  # d fails: no generator passed
-        if "Tag c." in prompt_text(body):
-            asked.set()
-            release.wait(120)
+        for name, event in asked.items():
+            if f"Tag {name}." in text and not event.is_set():
+                event.set()
+                release[name].wait(120)
         return router(body)
 
     fake_openai.route = route
@@ -125,10 +128,10 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
 
     home.add("2026-12-02.jsonl", ["c", "d"])
     night = home.cron("1-6")
-    assert asked.wait(120), "the second night never asked for problem c"
+    assert asked["c"].wait(120), "the second night never asked for problem c"
     # meanwhile the weekly unit starts on the same run: busy, exit 4, one JSON line, nothing done
     assert finished(home.systemd("klearct-retry.service")) == 4
-    release.set()
+    release["c"].set()
     assert finished(night) == 1  # d failed; the job itself worked
     busy, second = home.log()[1:]
     assert busy["exit_code"] == 4 and "in use by pid" in busy["error"] and set(busy) == {"run", "exit_code", "error"}
@@ -136,22 +139,35 @@ def test_the_nightly_recipe_validates_only_the_new_problems(tmp_path, fake_opena
     assert (second["exit_code"], second["validated"], second["already_validated"]) == (1, 1, 2)
     assert (second["failed"], second["failed_ids"], second["pending"]) == (1, ["d"], 0)
     assert (second["generate"]["done"], second["generate"]["skipped"]) == (2, 2)
-    requests = len(fake_openai.requests)
     assert second["export"]["out"] == "runs/nightly/export/verl.parquet" and second["export"]["problems"] == 3
     exported = pq.read_table(tmp_path / second["export"]["out"]).column("extra_info").to_pylist()
     assert sorted(row["problem_id"] for row in exported) == ["a", "b", "c"]
 
-    # Sunday's line (--retry-failed): nothing new; d is done again, its answers all from the cache
+    # the third night is stopped (systemctl stop: SIGTERM) while it works on e: exit 143, its JSON line
+    home.add("2026-12-03.jsonl", ["e"])
+    third = home.systemd("klearct-nightly.service")
+    assert asked["e"].wait(120), "the third night never asked for problem e"
+    third.terminate()
+    deadline = time.monotonic() + 60
+    while len(home.log()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    release["e"].set()
+    assert finished(third) == 143
+    assert home.log()[3] == {"run": "runs/nightly", "exit_code": 143,
+                             "error": "stopped by a signal; the next start resumes where it stopped"}
+
+    # Sunday's line (--retry-failed): e is done; d is done again, its answers all from the cache
+    asked_for_d = sum("Tag d." in prompt_text(body) for body in fake_openai.requests)
     assert finished(home.cron("0")) == 1
     sunday = home.log()[-1]
-    assert (sunday["validated"], sunday["already_validated"], sunday["failed_ids"]) == (0, 3, ["d"])
-    assert sunday["generate"]["requests"] == 0 and sunday["generate"]["cached"] > 0
-    assert len(fake_openai.requests) == requests and len(home.log()) == 4
+    assert (sunday["validated"], sunday["already_validated"], sunday["failed_ids"]) == (1, 3, ["d"])
+    assert sum("Tag d." in prompt_text(body) for body in fake_openai.requests) == asked_for_d
+    assert len(home.log()) == 5 and sunday["export"]["problems"] == 4
     # every night ran under the recipe's budget per night
     argv = unit_keys("klearct-nightly.service")["ExecStart"][0].split()
     cap = int(argv[argv.index("--max-tokens-per-command") + 1])
     nights = [c for c in RunStore(tmp_path / "runs" / "nightly").manifest()["commands"] if c["command"] == "generate"]
-    assert [c["caps"]["max_tokens_per_command"] for c in nights] == [cap, cap, cap]
+    assert [c["caps"]["max_tokens_per_command"] for c in nights] == [cap] * 4
 
 
 def test_a_night_that_cannot_start_still_logs_one_json_line(tmp_path, monkeypatch):

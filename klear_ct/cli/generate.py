@@ -204,6 +204,13 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 print(json.dumps({"run": str(out), "exit_code": stopped.exit_code, "error": stopped.message}))
             raise stopped from None
+        except (SystemExit, KeyboardInterrupt) as e:  # SIGTERM (a scheduler stopping the job: 143) or Ctrl-C
+            if as_json:
+                code = e.code if isinstance(e, SystemExit) else 130
+                print(json.dumps({"run": str(out), "exit_code": code,
+                                  "error": "stopped by a signal; the next start resumes where it stopped"}),
+                      flush=True)  # before the interpreter's exit waits for requests in flight
+            raise
         generated, validated, exported, target = done.generate, done.validate, done.export, done.export_out
         code = EXIT_SOME_FAILED if done.failed or done.pending else EXIT_OK
         if as_json:
