@@ -60,6 +60,9 @@ class LLMConfig(BaseModel):
     # are pending, and a later run with a higher cap continues them from the cache
     max_tokens_per_run: int | None = None  # prompt + completion tokens
     max_cost_usd_per_run: float | None = None  # needs the prices above
+    # the same for one command alone (a nightly job on one growing run: the budget per night)
+    max_tokens_per_command: int | None = None
+    max_cost_usd_per_command: float | None = None
 
     def api_key(self) -> str:
         # local servers (vLLM, Ollama) accept any key; the SDK insists on one

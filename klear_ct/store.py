@@ -164,8 +164,11 @@ class RunStore:
     # -- per problem -----------------------------------------------------------------------------
     def done(self, stage: str = "validate") -> dict[str, dict]:
         """Finished problems of a stage: id -> its done line (the last one wins)."""
-        return {line["problem_id"]: line for line in read_lines(self.root / "done.jsonl")
-                if line.get("stage") == stage}
+        return {line["problem_id"]: line for line in self.done_lines() if line.get("stage") == stage}
+
+    def done_lines(self) -> Iterator[dict]:
+        """Every done line of every stage, in the order written."""
+        return read_lines(self.root / "done.jsonl")
 
     def mark_done(self, problem_id: str, stage: str, outcome: str, cause: str | None = None, **summary) -> None:
         append_line(self.root / "done.jsonl",

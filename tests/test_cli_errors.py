@@ -92,7 +92,7 @@ def test_export_checks_what_it_reads(tmp_path):
 
     with store:  # another command holds the run: export refuses instead of exporting half of it
         busy = klearct("export", store.root, "--format", "verl", "-o", tmp_path / "y.parquet")
-    assert busy.returncode == 2 and "in use" in busy.stderr and not (tmp_path / "y.parquet").exists()
+    assert busy.returncode == 4 and "in use" in busy.stderr and not (tmp_path / "y.parquet").exists()
 
 
 @pytest.mark.docker

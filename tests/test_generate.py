@@ -300,7 +300,7 @@ def test_run_and_generate_are_lock_protected(tmp_path, fake_openai):
     with RunStore(run):
         for command in ("run", "generate"):
             busy = klearct(command, problems, "-o", run, "--config", config, "--json")
-            assert busy.returncode == 2 and "in use" in busy.stderr, busy.stderr
+            assert busy.returncode == 4 and "in use" in busy.stderr, busy.stderr
     assert not fake_openai.requests
 
 

@@ -22,7 +22,7 @@ from klear_ct.store import RunLocked, RunStore
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_SANDBOX, EXIT_BUSY = 0, 1, 2, 3, 4
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="klearct.toml to read")]
 BackendOption = Annotated[str | None, typer.Option("--backend", help="docker | local | auto (default: config)")]
@@ -37,11 +37,19 @@ PythonOption = Annotated[str | None, typer.Option(
                      "(default: as each source says; a `#!...pypy3` line means PyPy)")]
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+class Failed(typer.Exit):
+    """A command stopped before its work, with the message printed on stderr (a --json summary repeats it)."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(code)
+        self.message = message
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> Failed:
     from rich.markup import escape
 
     err_console.print(f"[bold red]error:[/] {escape(message)}")  # a message's [brackets] are text, not markup
-    return typer.Exit(code)
+    return Failed(message, code)
 
 
 def exit_on_sigterm() -> None:
@@ -80,12 +88,12 @@ def make_sandbox(config_path: Path | None, backend: str | None, slots: int | Non
 @contextmanager
 def locked_run(out: Path) -> Iterator[RunStore]:
     """The run directory as a RunStore, locked while the command works on it; a second
-    command on the same directory stops with a clear message."""
+    command on the same directory stops with a clear message and exit code 4 (busy)."""
     store = RunStore(out)
     try:
         store.lock()
     except RunLocked as e:
-        raise fail(str(e)) from None
+        raise fail(str(e), EXIT_BUSY) from None
     except OSError as e:  # a read-only or impossible path
         raise fail(f"cannot use {out} as a run directory: {e.strerror or e}") from None
     try:

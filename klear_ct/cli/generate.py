@@ -4,6 +4,7 @@ nightly job (generate -> validate -> export) in one resumable, lock-protected co
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from klear_ct.cli.common import (
     EXIT_SOME_FAILED,
     BackendOption,
     ConfigOption,
+    Failed,
     FormatOption,
     JsonOption,
     OutOption,
@@ -27,6 +29,7 @@ from klear_ct.cli.common import (
     make_sandbox,
     print_causes,
     problem_progress,
+    problem_rows,
     progress_bar,
 )
 
@@ -36,10 +39,15 @@ WorkersOption = Annotated[int | None, typer.Option("--workers", help="problems g
                                                                      "(default: the config's llm.concurrency)")]
 MaxTokensOption = Annotated[int | None, typer.Option("--max-tokens-per-run", help="spend cap: tokens of all the "
                                                      "run's requests (default: the config's llm.max_tokens_per_run)")]
+CommandTokensOption = Annotated[int | None, typer.Option(
+    "--max-tokens-per-command", help="spend cap: tokens of this command's requests, e.g. a nightly job's budget "
+                                     "per night (default: the config's llm.max_tokens_per_command)")]
 RetryOption = Annotated[bool, typer.Option(help="generate problems that failed last time again")]
 
 
-def load(config_path: Path | None, model: str | None, max_rounds: int | None, max_tokens: int | None = None):
+def load(config_path: Path | None, model: str | None, max_rounds: int | None, **caps: int | None):
+    """The config with the command line's model and spend caps (`max_tokens_per_run`,
+    `max_tokens_per_command`; None: the config's) over it, and the generate settings."""
     from klear_ct.config import ConfigError, load_config
     from klear_ct.pipeline.session import GenerateSettings
 
@@ -49,8 +57,9 @@ def load(config_path: Path | None, model: str | None, max_rounds: int | None, ma
         raise fail(str(e)) from None
     if model:
         config = config.model_copy(update={"llm": config.llm.model_copy(update={"model": model})})
-    if max_tokens is not None:
-        config = config.model_copy(update={"llm": config.llm.model_copy(update={"max_tokens_per_run": max_tokens})})
+    caps = {key: value for key, value in caps.items() if value is not None}
+    if caps:
+        config = config.model_copy(update={"llm": config.llm.model_copy(update=caps)})
     g = config.generate
     settings = GenerateSettings(counts=tuple(g.counts.items()), max_rounds=g.max_rounds if max_rounds is None
                                 else max_rounds, kill_rounds=g.kill_rounds, checker=g.checker, validator=g.validator,
@@ -94,8 +103,9 @@ def register(app: typer.Typer) -> None:
     @app.command("generate")
     def generate(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
                  model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
-                 max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-                 python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                 max_tokens: MaxTokensOption = None, command_tokens: CommandTokensOption = None,
+                 retry_failed: RetryOption = False, as_json: JsonOption = False, python: PythonOption = None,
+                 config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
         """Ask an OpenAI-compatible LLM for generator (and checker) programs; repair them with
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
@@ -103,7 +113,8 @@ def register(app: typer.Typer) -> None:
         `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import generate_stage
 
-        loaded, settings = load(config, model, max_rounds, max_tokens)
+        loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,
+                                max_tokens_per_command=command_tokens)
         prompts = prompts_of(loaded)
         with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox, \
                 progress_bar(as_json) as bar:
@@ -124,8 +135,9 @@ def register(app: typer.Typer) -> None:
                                                            "(public, generated, regular, corner, hack, given)")
                                     ] = "public",
                     model: ModelOption = None, workers: WorkersOption = None, max_tokens: MaxTokensOption = None,
-                    retry_failed: RetryOption = False, as_json: JsonOption = False, config: ConfigOption = None,
-                    backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                    command_tokens: CommandTokensOption = None, retry_failed: RetryOption = False,
+                    as_json: JsonOption = False, config: ConfigOption = None, backend: BackendOption = None,
+                    slots: SlotsOption = None) -> None:
         """ATGEN-style: ask the LLM for subtly wrong variants of a gold solution; keep those that
         pass the weak suite and fail the full validated one as new incorrect solutions (origin:
         adversarial, round, model). Resumable; answers are cached in the run.
@@ -139,7 +151,7 @@ def register(app: typer.Typer) -> None:
         if not RunStore.is_run(run):
             raise fail(f"{run} is not a run directory; `klearct validate` makes one")
         kinds = tuple(k.strip() for k in weak.split(",") if k.strip())
-        loaded, _ = load(config, model, None, max_tokens)
+        loaded, _ = load(config, model, None, max_tokens_per_run=max_tokens, max_tokens_per_command=command_tokens)
         prompts = prompts_of(loaded)
         settings = AdversarialSettings(variants=variants, rounds=rounds, weak_kinds=kinds)
         with locked_run(run) as store, make_sandbox(config, backend, slots) as sandbox, \
@@ -163,32 +175,56 @@ def register(app: typer.Typer) -> None:
             export_out: Annotated[Path | None, typer.Option("--export-out", help="export file "
                                                             "(default: RUN/export/FORMAT.parquet)")] = None,
             model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
-            max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-            python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
-        """The nightly job: generate -> validate -> export, resumable and lock-protected.
+            max_tokens: MaxTokensOption = None, command_tokens: CommandTokensOption = None,
+            retry_failed: RetryOption = False, as_json: JsonOption = False, python: PythonOption = None,
+            config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+        """The nightly job: generate -> validate -> export, resumable and lock-protected. PROBLEMS may
+        be a folder that grows: problems already done are skipped, new ones are done.
 
-        Exit code: 0 all problems ok, 1 some failed or left pending by the spend cap (see
-        `klearct report`), 2 usage, 3 sandbox."""
+        Exit code: 0 all problems ok, 1 some failed or left pending by a spend cap (see
+        `klearct report`), 2 usage, 3 sandbox, 4 the run is in use by another command.
+        With --json, stdout is one JSON object, also when it stops with 2, 3 or 4."""
+        from klear_ct.errors import UsageError
         from klear_ct.pipeline.stages import run_nightly
 
-        check_export_format(export_format)
-        loaded, settings = load(config, model, max_rounds, max_tokens)
-        prompts = prompts_of(loaded)
-        with locked_run(out) as store:
-            with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-                done = run_nightly(store, problems, input_format, loaded, settings, prompts, sandbox, export_format,
-                                   export_out, retry_failed, workers, problem_progress(bar, "generate"),
-                                   problem_progress(bar, "validate"), python)
+        started = time.monotonic()
+        try:
+            check_export_format(export_format)
+            problem_rows(problems, input_format, python)  # an unreadable or empty input: exit 2, no run folder made
+            loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,
+                                    max_tokens_per_command=command_tokens)
+            prompts = prompts_of(loaded)
+            with locked_run(out) as store:
+                with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
+                    done = run_nightly(store, problems, input_format, loaded, settings, prompts, sandbox,
+                                       export_format, export_out, retry_failed, workers,
+                                       problem_progress(bar, "generate"), problem_progress(bar, "validate"), python)
+        except (Failed, UsageError) as e:
+            stopped = e if isinstance(e, Failed) else fail(str(e))
+            if as_json:
+                print(json.dumps({"run": str(out), "exit_code": stopped.exit_code, "error": stopped.message}))
+            raise stopped from None
+        except (SystemExit, KeyboardInterrupt) as e:  # SIGTERM (a scheduler stopping the job: 143) or Ctrl-C
+            if as_json:
+                code = e.code if isinstance(e, SystemExit) else 130
+                print(json.dumps({"run": str(out), "exit_code": code,
+                                  "error": "stopped by a signal; the next start resumes where it stopped"}),
+                      flush=True)  # before the interpreter's exit waits for requests in flight
+            raise
         generated, validated, exported, target = done.generate, done.validate, done.export, done.export_out
-        failed = done.failed
-        data = {"run": str(out), "generate": vars(generated), "validate": vars(validated),
-                "export": {"format": export_format, "out": str(target), **exported}}
+        code = EXIT_SOME_FAILED if done.failed or done.pending else EXIT_OK
         if as_json:
-            print(json.dumps(data, default=str))
+            print(json.dumps({"run": str(out), "exit_code": code, "error": None, "validated": validated.done,
+                              "already_validated": validated.skipped, "failed": len(done.failed_ids),
+                              "failed_ids": done.failed_ids,
+                              "pending": done.pending, "tests": validated.tests,
+                              "seconds": round(time.monotonic() - started, 1),
+                              "export": {"format": export_format, "out": str(target), **exported},
+                              "generate": vars(generated), "validate": vars(validated)}, default=str))
             pending_to_stderr(generated)
         else:
             print_generate(generated, out)
             console.print(f"[bold]{validated.done}[/] problems validated, {validated.skipped} already done, "
                           f"[red]{validated.failed}[/] failed, {validated.tests} tests kept")
             console.print(f"[green]exported[/] {export_format} → {target}: {exported}")
-        raise typer.Exit(EXIT_SOME_FAILED if failed or done.pending else EXIT_OK)
+        raise typer.Exit(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from klear_ct.config import Config
@@ -78,8 +79,9 @@ def generate_stage(store: RunStore, problems: Path, input_format: str, config: C
                          base_url=config.llm.base_url, prompts=prompts.hashes(),
                          prices={"prompt_per_1m": config.llm.price_prompt_per_1m,
                                  "completion_per_1m": config.llm.price_completion_per_1m},
-                         caps={"max_tokens_per_run": config.llm.max_tokens_per_run,
-                               "max_cost_usd_per_run": config.llm.max_cost_usd_per_run},
+                         caps={key: getattr(config.llm, key) for key in (
+                             "max_tokens_per_run", "max_cost_usd_per_run", "max_tokens_per_command",
+                             "max_cost_usd_per_command")},
                          settings={"counts": dict(settings.counts), "max_rounds": settings.max_rounds,
                                    "kill_rounds": settings.kill_rounds, "checker": settings.checker,
                                    "validator": settings.validator})
@@ -94,9 +96,11 @@ class NightlySummary:
     validate: BatchSummary
     export: dict
     export_out: Path
+    failed_ids: list[str]  # failed in this command (the stage summaries count earlier failures too)
 
     @property
     def failed(self) -> int:
+        """Failures the run holds: this command's and the earlier ones' still failed, bad rows included."""
         return self.generate.failed + self.generate.bad_rows + self.validate.failed
 
     @property
@@ -109,6 +113,7 @@ def run_nightly(store: RunStore, problems: Path, input_format: str, config: Conf
                 export_out: Path | None, retry_failed: bool, workers: int | None,
                 on_generated: OnProblem, on_validated: OnProblem, python: str | None = None) -> NightlySummary:
     """generate → validate → export on one run directory, resumable."""
+    earlier = sum(1 for _ in store.done_lines())
     generated = generate_stage(store, problems, input_format, config, settings, prompts, sandbox, retry_failed, workers,
                                on_generated, python)
     ok = {pid for pid, line in store.done("generate").items() if line["outcome"] == "ok"}
@@ -119,4 +124,13 @@ def run_nightly(store: RunStore, problems: Path, input_format: str, config: Conf
     todo = (p for p in store.problems() if p.id not in pending and (p.id in ok or p.generators))
     validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed, on_problem=on_validated)
     target = export_out or store.export_path(export_format)
-    return NightlySummary(generated, validated, export_validated(store, export_format, target), target)
+    return NightlySummary(generated, validated, export_validated(store, export_format, target), target,
+                          failed_since(store, earlier))
+
+
+def failed_since(store: RunStore, earlier: int) -> list[str]:
+    """The problems (and bad rows) finished as failed by the done lines after the first `earlier`:
+    a problem's last line wins, so validate's outcome wins over generate's (a problem whose
+    generation failed may still validate with generators of its own)."""
+    outcome = {line["problem_id"]: line["outcome"] for line in islice(store.done_lines(), earlier, None)}
+    return sorted(pid for pid, result in outcome.items() if result == "failed")
