@@ -7,7 +7,7 @@ import itertools
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Annotated
 
@@ -88,6 +88,8 @@ def make_executor(config_path: Path | None, backend: str | None, slots: int | No
     """The executor the options and config choose: the local one on this machine's sandbox, or
     the Ray executor (each node of the cluster opens its own sandbox from this configuration;
     --slots is per node). Ray is imported only here, only when chosen."""
+    from rich.markup import escape
+
     from klear_ct.executor import EXECUTORS, ExecutorError
     from klear_ct.executor.local import LocalExecutor
 
@@ -110,18 +112,21 @@ def make_executor(config_path: Path | None, backend: str | None, slots: int | No
         raise fail("--executor ray needs Ray here and on every node: pip install 'klearct[ray]'") from None
     exit_on_sigterm()
     address = ray_address or loaded.executor.ray_address
-    try:
-        ray_executor = RayExecutor(address, loaded, backend, slots, tries=loaded.executor.ray_tries,
-                                   warn=lambda text: err_console.print(f"[yellow]warning:[/] {text}",
-                                                                       markup=True, highlight=False))
-    except ExecutorError as e:
-        raise fail(str(e), EXIT_SANDBOX) from None
-    try:
-        yield ray_executor
-    except ExecutorError as e:
-        raise fail(str(e), EXIT_SANDBOX) from None
-    finally:
-        ray_executor.close()
+    # Ray prints the cluster's errors (a node marked dead) to stdout: they go to stderr, stdout
+    # stays the command's own (one JSON object with --json)
+    with redirect_stdout(sys.stderr):
+        try:
+            ray_executor = RayExecutor(address, loaded, backend, slots, tries=loaded.executor.ray_tries,
+                                       warn=lambda text: err_console.print(f"[yellow]warning:[/] {escape(text)}",
+                                                                           highlight=False))
+        except ExecutorError as e:
+            raise fail(str(e), EXIT_SANDBOX) from None
+        try:
+            yield ray_executor
+        except ExecutorError as e:
+            raise fail(str(e), EXIT_SANDBOX) from None
+        finally:
+            ray_executor.close()
 
 
 def local_only(command: str, executor: str | None) -> None:
