@@ -6,6 +6,7 @@ table, byte for byte, with both nodes having run problems; then a worker node is
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import threading
@@ -19,14 +20,19 @@ import pyarrow.compute as pc
 import pytest
 from conftest import SAMPLE
 from test_rl_verl import verl_python
+from typer.testing import CliRunner
 
+from klear_ct.cli import app
 from klear_ct.executor.cluster import local_cluster
 from klear_ct.executor.local import LocalExecutor
 from klear_ct.model import Problem
 from klear_ct.sandbox.docker_backend import LABEL, OWNER_LABEL
 from klear_ct.store import RunStore
 
-KILLED_RUN_PROBLEMS = 5  # the first problems of the sample: enough to be mid-run when the node dies
+# a quick problem first, then a slower one (TLE-bound incorrect solutions): when the first is done the
+# other slot is still busy, so both nodes have a problem in flight at the kill, whichever ran which
+KILLED_RUN_PROBLEMS = ("sample-001-dot-product", "sample-002-range-sums", "sample-003-interval-scheduling",
+                       "sample-005-grid-shortest-path", "sample-010-cut-ropes")
 
 
 class Slots:
@@ -73,6 +79,19 @@ def test_the_local_path_never_imports_ray():
     assert done.stdout.strip() == "[]"
 
 
+def test_commands_that_stay_local_refuse_the_ray_executor(tmp_path):
+    runner = CliRunner()
+    for args in (["generate", str(SAMPLE), "-o", str(tmp_path / "g")], ["run", str(SAMPLE), "-o", str(tmp_path / "r")],
+                 ["evaluate", str(SAMPLE)]):
+        done = runner.invoke(app, [*args, "--executor", "ray"])
+        assert done.exit_code == 2 and "runs on this machine only" in done.output, done.output
+    done = runner.invoke(app, ["validate", str(SAMPLE), "-o", str(tmp_path / "v"), "--executor", "slurm"])
+    assert done.exit_code == 2 and "choose one of local, ray" in done.output
+    if importlib.util.find_spec("ray") is None:  # this venv: the [ray] extra is not installed
+        done = runner.invoke(app, ["validate", str(SAMPLE), "-o", str(tmp_path / "v"), "--executor", "ray"])
+        assert done.exit_code == 2 and "pip install 'klearct[ray]'" in done.output, done.output
+
+
 @pytest.fixture(scope="module")
 def cluster():
     with local_cluster(verl_python()) as started:
@@ -98,7 +117,7 @@ def containers_of(owners: set[str]) -> list[str]:
             if c.labels.get(OWNER_LABEL) in owners]
 
 
-def tests_of(run: Path, problem_ids: list[str] | None = None) -> pa.Table:
+def table_of(run: Path, problem_ids: list[str] | None = None) -> pa.Table:
     table = RunStore(run).all_tests_table()
     return table if problem_ids is None else table.filter(pc.is_in(table["problem_id"], pa.array(problem_ids)))
 
@@ -116,7 +135,7 @@ def test_validate_on_two_ray_nodes_writes_the_local_runs_tests(cluster, sample_r
     nodes = list(summary["nodes"].values())
     assert len(nodes) == 2 and all(node["problems"] > 0 and node["lost"] is None for node in nodes), nodes
     assert sum(node["problems"] for node in nodes) == summary["done"] == 13
-    assert tests_of(run).equals(tests_of(sample_run))  # byte-identical to the local run's
+    assert table_of(run).equals(table_of(sample_run))  # byte-identical to the local run's
     outcomes = {line["problem_id"]: (line["outcome"], line["cause"], line["tests"]) for line in validate_lines(run)}
     assert outcomes == {line["problem_id"]: (line["outcome"], line["cause"], line["tests"])
                         for line in validate_lines(sample_run)}
@@ -127,7 +146,8 @@ def test_validate_on_two_ray_nodes_writes_the_local_runs_tests(cluster, sample_r
 def test_a_worker_node_killed_mid_run_loses_nothing(cluster, sample_run, tmp_path):
     """Kept last: the cluster has no worker node afterwards."""
     problems = tmp_path / "problems.jsonl"
-    problems.write_text("".join(SAMPLE.read_text().splitlines(keepends=True)[:KILLED_RUN_PROBLEMS]))
+    rows = {json.loads(line)["custom_id"]: line for line in SAMPLE.read_text().splitlines(keepends=True)}
+    problems.write_text("".join(rows[problem_id] for problem_id in KILLED_RUN_PROBLEMS))
     run = tmp_path / "run"
     driver = subprocess.Popen(validate_command(cluster, problems, run), env=cluster.env(), text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -135,7 +155,7 @@ def test_a_worker_node_killed_mid_run_loses_nothing(cluster, sample_run, tmp_pat
     while not (run / "done.jsonl").exists() or not (run / "done.jsonl").read_text().strip():
         assert driver.poll() is None and time.monotonic() < deadline, driver.stderr.read() if driver.poll() else ""
         time.sleep(0.1)
-    assert cluster.kill_worker()  # both nodes are busy: one problem done, four left for two slots
+    assert cluster.kill_worker()
     out, err = driver.communicate(timeout=600)
     assert driver.returncode in (0, 1), err
     summary = json.loads(out)
@@ -143,16 +163,17 @@ def test_a_worker_node_killed_mid_run_loses_nothing(cluster, sample_run, tmp_pat
     assert len(lost) == 1 and summary["retried"] >= 1, summary  # its problem in flight went to the head
     assert "lost" in err  # the user is told which node
     lines = validate_lines(run)
-    assert summary["done"] == len(lines) == KILLED_RUN_PROBLEMS  # nothing lost, nothing written twice
+    assert summary["done"] == len(lines) == len(KILLED_RUN_PROBLEMS)  # nothing lost, nothing written twice
     assert set(Counter(line["problem_id"] for line in lines).values()) == {1}
     assert all(line["cause"] != "executor_node_lost" for line in lines)  # retried, not given up
-    ids = sorted(line["problem_id"] for line in lines)
-    assert tests_of(run).equals(tests_of(sample_run, ids))
+    ids = list(KILLED_RUN_PROBLEMS)
+    assert sorted(line["problem_id"] for line in lines) == ids
+    assert table_of(run).equals(table_of(sample_run, ids))
 
     again = validate_on(cluster, problems, run)  # resumes on the head alone: nothing left to do
-    assert (again["done"], again["skipped"]) == (0, KILLED_RUN_PROBLEMS)
+    assert (again["done"], again["skipped"]) == (0, len(KILLED_RUN_PROBLEMS))
     assert len(again["nodes"]) == 1
-    assert tests_of(run).equals(tests_of(sample_run, ids))
+    assert table_of(run).equals(table_of(sample_run, ids))
     # the killed node's containers outlived it on this shared engine; the next sandbox started on this
     # machine (the head's, in the resumed run) removed them
     owners = {node["owner"] for node in [*summary["nodes"].values(), *again["nodes"].values()]}

@@ -35,6 +35,8 @@ FormatOption = Annotated[str, typer.Option("--format", help="input format (defau
 ExecutorOption = Annotated[str | None, typer.Option(
     "--executor", help="local | ray: where problems run, this machine's sandbox or every node of a Ray "
                        "cluster (default: config [executor] kind, else local)")]
+LocalExecutorOption = Annotated[str | None, typer.Option(
+    "--executor", help="local only for this command (`klearct validate --executor ray` runs on a Ray cluster)")]
 RayAddressOption = Annotated[str | None, typer.Option(
     "--ray-address", help="the Ray cluster's head, host:port (default: config [executor] ray_address, else auto)")]
 PythonOption = Annotated[str | None, typer.Option(
@@ -129,12 +131,10 @@ def make_executor(config_path: Path | None, backend: str | None, slots: int | No
             ray_executor.close()
 
 
-def local_only(command: str, executor: str | None) -> None:
-    """Commands whose work stays on this machine refuse --executor ray, saying why."""
+def local_only(command: str, executor: str | None, why: str) -> None:
+    """A command whose work stays on this machine refuses --executor ray, saying why."""
     if executor not in (None, "local"):
-        raise fail(f"{command} runs on this machine only (its LLM client writes the run's cache and usage "
-                   f"files): use --executor local, and `klearct validate --executor {executor}` for the "
-                   "sandbox-only stage")
+        raise fail(f"{command} runs on this machine only ({why}); --executor {executor} is for `klearct validate`")
 
 
 @contextmanager

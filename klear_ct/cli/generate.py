@@ -16,6 +16,7 @@ from klear_ct.cli.common import (
     ConfigOption,
     FormatOption,
     JsonOption,
+    LocalExecutorOption,
     OutOption,
     ProblemsArgument,
     PythonOption,
@@ -23,6 +24,7 @@ from klear_ct.cli.common import (
     check_export_format,
     console,
     fail,
+    local_only,
     locked_run,
     make_sandbox,
     print_causes,
@@ -88,6 +90,9 @@ def print_pending(summary) -> None:
                       "pending — run again with a higher cap to continue them (answered requests come from the cache)")
 
 
+LLM_STAYS = "its generate stage's LLM client writes the run's cache and usage files"
+
+
 def register(app: typer.Typer) -> None:
     """Adds the commands of this module to the klearct app."""
 
@@ -95,7 +100,8 @@ def register(app: typer.Typer) -> None:
     def generate(problems: ProblemsArgument, out: OutOption, input_format: FormatOption = "auto",
                  model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
                  max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-                 python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                 python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+                 executor: LocalExecutorOption = None) -> None:
         """Ask an OpenAI-compatible LLM for generator (and checker) programs; repair them with
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
@@ -103,6 +109,7 @@ def register(app: typer.Typer) -> None:
         `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import generate_stage
 
+        local_only("generate", executor, LLM_STAYS)
         loaded, settings = load(config, model, max_rounds, max_tokens)
         prompts = prompts_of(loaded)
         with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox, \
@@ -164,13 +171,15 @@ def register(app: typer.Typer) -> None:
                                                             "(default: RUN/export/FORMAT.parquet)")] = None,
             model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
             max_tokens: MaxTokensOption = None, retry_failed: RetryOption = False, as_json: JsonOption = False,
-            python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+            python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+            executor: LocalExecutorOption = None) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected.
 
         Exit code: 0 all problems ok, 1 some failed or left pending by the spend cap (see
         `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import run_nightly
 
+        local_only("run", executor, LLM_STAYS)
         check_export_format(export_format)
         loaded, settings = load(config, model, max_rounds, max_tokens)
         prompts = prompts_of(loaded)
