@@ -3,7 +3,10 @@
 
     .venv/bin/python benchmarks/ray_cluster.py PROBLEMS [--slots 2] [--json FILE]
 
-`ray_leg` is what benchmarks/scale_bench.py calls for its ray leg. The cluster (klear_ct/executor/
+Run as a script, side by side in one run: the same problems through the local executor (`--slots`
+on this machine) and through the Ray executor, each in a fresh run directory with an empty compile
+cache, and Ray's cost per problem as the difference. `ray_leg` is what benchmarks/scale_bench.py
+calls for its ray leg. The cluster (klear_ct/executor/
 cluster.py, the one the tests use) is a head and a worker node on this machine, `slots` CPUs
 between them, started before the clock and stopped after it; Ray and the driver run in verl's venv
 (`make rl-venv`; KLEARCT_RAY_PYTHON names another Python with Ray). The timed part is what a user
@@ -17,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,16 +53,35 @@ def ray_leg(problems: Path, workdir: Path, slots: int = 2) -> dict:
             "problems_per_node": sorted(node["problems"] for node in summary["nodes"].values())}
 
 
+def local_leg(problems: Path, workdir: Path, slots: int = 2) -> dict:
+    """The baseline: the same validate through the local executor, in this Python."""
+    env = {**os.environ, "KLEARCT_CACHE_DIR": str(workdir / "compile-cache")}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "klear_ct.cli", "validate", str(problems), "-o", str(workdir / "run"),
+                           "--json", "--slots", str(slots)], env=env, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"validate exited with {done.returncode}:\n{done.stderr[-2000:]}")
+    summary = json.loads(done.stdout)
+    return {"problems": summary["done"], "tests": summary["tests"], "failed": summary["failed"],
+            "seconds": round(seconds, 2), "problems_per_s": round(summary["done"] / seconds, 2), "slots": slots}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("problems", type=Path)
     parser.add_argument("--slots", type=int, default=2, help="sandbox slots, half on each node")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="klearct-ray-bench-") as tmp:
-        figures = ray_leg(args.problems.resolve(), Path(tmp), args.slots)
+        (Path(tmp) / "local").mkdir()
+        (Path(tmp) / "ray").mkdir()
+        local = local_leg(args.problems.resolve(), Path(tmp) / "local", args.slots)
+        ray = ray_leg(args.problems.resolve(), Path(tmp) / "ray", args.slots)
+    if (ray["tests"], ray["failed"]) != (local["tests"], local["failed"]):
+        raise SystemExit(f"the two runs differ: local {local}, ray {ray}")
+    figures = {"local": local, "ray": ray, "ray_over_local": round(ray["seconds"] / local["seconds"], 2),
+               "ray_cost_ms_per_problem": round((ray["seconds"] - local["seconds"]) * 1000 / ray["problems"], 1)}
     print(json.dumps(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
