@@ -82,6 +82,16 @@ class GenerateConfig(BaseModel):
     prompts_dir: Path | None = None  # default: the project's prompts/
 
 
+class ExecutorConfig(BaseModel):
+    """Where a stage's per-problem work runs (klear_ct/executor/)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["local", "ray"] = "local"  # --executor
+    ray_address: str = "auto"  # --ray-address: a Ray cluster's head (host:port), or auto (RAY_ADDRESS, this machine's)
+    ray_tries: int = Field(default=2, ge=1)  # tries of a problem whose node is lost before it is recorded failed
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -89,6 +99,7 @@ class Config(BaseModel):
     limits: LimitsConfig = LimitsConfig()
     llm: LLMConfig = LLMConfig()
     generate: GenerateConfig = GenerateConfig()
+    executor: ExecutorConfig = ExecutorConfig()
 
 
 ENV_KEYS = {"KLEARCT_SANDBOX_BACKEND": ("sandbox", "backend"), "KLEARCT_SANDBOX_SLOTS": ("sandbox", "slots"),

@@ -37,6 +37,7 @@ class Cause(StrEnum):
     GENERATOR_FAILED = "generator_failed"
     NO_CONSISTENT_TESTS = "no_consistent_tests"
     PROBLEM_CHANGED = "problem_changed"  # the problem or the settings differ from the finished result's
+    EXECUTOR_NODE_LOST = "executor_node_lost"  # the Ray node running it was lost, on every try
     # one generator run
     GENERATOR_COMPILE_ERROR = "generator_compile_error"
     GENERATOR_TIMEOUT = "generator_timeout"

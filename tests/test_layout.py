@@ -98,3 +98,18 @@ def test_only_the_cli_imports_train():
     assert {u for u in users if not u.startswith(("klear_ct.cli", "klear_ct.train"))} == set()
     assert "klear_ct.cli.train" in users
     assert not {t for t in imports_of("klear_ct.train") if t.startswith("klear_ct.cli")}
+
+
+def test_only_the_ray_executor_imports_ray():
+    """Ray is the optional `[ray]` extra: one module imports it (and the CLI imports that one only when
+    --executor ray is chosen); the executors sit under the pipeline."""
+    users = set()
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            if any(name == "ray" or name.startswith("ray.") for name in names):
+                users.add(module_name(path))
+    assert users == {"klear_ct.executor.ray"}
+    assert not {t for t in imports_of("klear_ct.executor")
+                if t.startswith(("klear_ct.pipeline", "klear_ct.cli", "klear_ct.rl", "klear_ct.llm", "klear_ct.evaluate"))}

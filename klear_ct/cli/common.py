@@ -7,7 +7,7 @@ import itertools
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +32,13 @@ ProblemsArgument = Annotated[Path, typer.Argument(help="problems file (Klear jso
                                                        "klearct parquet)", exists=True)]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="run directory (created or resumed)")]
 FormatOption = Annotated[str, typer.Option("--format", help="input format (default: detect)")]
+ExecutorOption = Annotated[str | None, typer.Option(
+    "--executor", help="local | ray: where problems run, this machine's sandbox or every node of a Ray "
+                       "cluster (default: config [executor] kind, else local)")]
+LocalExecutorOption = Annotated[str | None, typer.Option(
+    "--executor", help="local only for this command (`klearct validate --executor ray` runs on a Ray cluster)")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    "--ray-address", help="the Ray cluster's head, host:port (default: config [executor] ray_address, else auto)")]
 PythonOption = Annotated[str | None, typer.Option(
     "--python", help="run the problems' Python solutions (gold and incorrect) under python3 or pypy3 "
                      "(default: as each source says; a `#!...pypy3` line means PyPy)")]
@@ -60,7 +67,7 @@ def exit_on_sigterm() -> None:
 def make_sandbox(config_path: Path | None, backend: str | None, slots: int | None) -> Sandbox:
     """The sandbox the config describes, with its time factors (and the machine factor measured
     when `[limits] calibrate` is on, printed to stderr)."""
-    from klear_ct.rl.pool import open_configured_sandbox
+    from klear_ct.sandbox.configured import open_configured_sandbox
 
     try:
         loaded = load_config(config_path)
@@ -83,6 +90,59 @@ def make_sandbox(config_path: Path | None, backend: str | None, slots: int | Non
         err_console.print(f"machine factor {calibrated.machine:.2f} ({calibrated.calibration}): every problem's "
                           "time limit is scaled by it", highlight=False)
     return sandbox
+
+
+@contextmanager
+def make_executor(config_path: Path | None, backend: str | None, slots: int | None, executor: str | None,
+                  ray_address: str | None) -> Iterator:
+    """The executor the options and config choose: the local one on this machine's sandbox, or
+    the Ray executor (each node of the cluster opens its own sandbox from this configuration;
+    --slots is per node). Ray is imported only here, only when chosen."""
+    from rich.markup import escape
+
+    from klear_ct.executor import EXECUTORS, ExecutorError
+    from klear_ct.executor.local import LocalExecutor
+
+    try:
+        loaded = load_config(config_path)
+    except UsageError as e:
+        raise fail(str(e)) from None
+    kind = executor or loaded.executor.kind
+    if kind not in EXECUTORS:
+        raise fail(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+    if kind == "local":
+        with make_sandbox(config_path, backend, slots) as sandbox:
+            yield LocalExecutor(sandbox)
+        return
+    try:
+        from klear_ct.executor.ray import RayExecutor
+    except ImportError as e:
+        if not (e.name or "").split(".")[0] == "ray":
+            raise
+        raise fail("--executor ray needs Ray here and on every node: pip install 'klearct[ray]'") from None
+    exit_on_sigterm()
+    address = ray_address or loaded.executor.ray_address
+    # Ray prints the cluster's errors (a node marked dead) to stdout: they go to stderr, stdout
+    # stays the command's own (one JSON object with --json)
+    with redirect_stdout(sys.stderr):
+        try:
+            ray_executor = RayExecutor(address, loaded, backend, slots, tries=loaded.executor.ray_tries,
+                                       warn=lambda text: err_console.print(f"[yellow]warning:[/] {escape(text)}",
+                                                                           highlight=False))
+        except ExecutorError as e:
+            raise fail(str(e), EXIT_SANDBOX) from None
+        try:
+            yield ray_executor
+        except ExecutorError as e:
+            raise fail(str(e), EXIT_SANDBOX) from None
+        finally:
+            ray_executor.close()
+
+
+def local_only(command: str, executor: str | None, why: str) -> None:
+    """A command whose work stays on this machine refuses --executor ray, saying why."""
+    if executor not in (None, "local"):
+        raise fail(f"{command} runs on this machine only ({why}); --executor {executor} is for `klearct validate`")
 
 
 @contextmanager
@@ -136,6 +196,16 @@ def print_causes(summary) -> None:
         console.print(f"  bad row: {error}", markup=False, highlight=False, soft_wrap=True)
     if summary.bad_rows > len(summary.bad_row_errors):
         console.print(f"  … and {summary.bad_rows - len(summary.bad_row_errors)} more bad rows (events.jsonl)")
+
+
+def print_placement(placed: dict) -> None:
+    """Where a Ray run's problems ran: problems per node, nodes lost, problems sent again."""
+    for node_id, node in placed.get("nodes", {}).items():
+        lost = f", [red]lost[/]: {node['lost']}" if node["lost"] else ""
+        console.print(f"  node {node['address']} ({node_id[:8]}): {node['problems']} problems on "
+                      f"{node['slots']} slots{lost}", highlight=False)
+    if placed.get("retried"):
+        console.print(f"  {placed['retried']} problems sent again after their node was lost")
 
 
 def check_export_format(name: str) -> None:

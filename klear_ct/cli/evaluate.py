@@ -12,10 +12,12 @@ import typer
 from klear_ct.cli.common import (
     BackendOption,
     ConfigOption,
+    LocalExecutorOption,
     PythonOption,
     SlotsOption,
     console,
     fail,
+    local_only,
     make_sandbox,
     problem_progress,
     progress_bar,
@@ -51,6 +53,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML page with plots")] = None,
     python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+    executor: LocalExecutorOption = None,
 ) -> None:
     """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
 
@@ -61,6 +64,8 @@ def evaluate(
     from klear_ct.model import Problem
     from klear_ct.report.evaluation import print_summary, summarize, write_html
 
+    local_only("evaluate", executor, "each problem already runs on every sandbox slot here, against suites read "
+               "here")
     notes: list[str] = []
     try:
         rows = _problems(problems, input_format, notes, python)

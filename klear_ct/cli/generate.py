@@ -18,6 +18,7 @@ from klear_ct.cli.common import (
     Failed,
     FormatOption,
     JsonOption,
+    LocalExecutorOption,
     OutOption,
     ProblemsArgument,
     PythonOption,
@@ -25,6 +26,7 @@ from klear_ct.cli.common import (
     check_export_format,
     console,
     fail,
+    local_only,
     locked_run,
     make_sandbox,
     print_causes,
@@ -97,6 +99,9 @@ def print_pending(summary) -> None:
                       "pending — run again with a higher cap to continue them (answered requests come from the cache)")
 
 
+LLM_STAYS = "its generate stage's LLM client writes the run's cache and usage files"
+
+
 def register(app: typer.Typer) -> None:
     """Adds the commands of this module to the klearct app."""
 
@@ -105,7 +110,8 @@ def register(app: typer.Typer) -> None:
                  model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
                  max_tokens: MaxTokensOption = None, command_tokens: CommandTokensOption = None,
                  retry_failed: RetryOption = False, as_json: JsonOption = False, python: PythonOption = None,
-                 config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+                 config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+                 executor: LocalExecutorOption = None) -> None:
         """Ask an OpenAI-compatible LLM for generator (and checker) programs; repair them with
         execution feedback until they pass validation. Resumable; answers are cached in the run.
 
@@ -113,6 +119,7 @@ def register(app: typer.Typer) -> None:
         `klearct report`), 2 usage, 3 sandbox."""
         from klear_ct.pipeline.stages import generate_stage
 
+        local_only("generate", executor, LLM_STAYS)
         loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,
                                 max_tokens_per_command=command_tokens)
         prompts = prompts_of(loaded)
@@ -177,7 +184,8 @@ def register(app: typer.Typer) -> None:
             model: ModelOption = None, max_rounds: RoundsOption = None, workers: WorkersOption = None,
             max_tokens: MaxTokensOption = None, command_tokens: CommandTokensOption = None,
             retry_failed: RetryOption = False, as_json: JsonOption = False, python: PythonOption = None,
-            config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None) -> None:
+            config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+            executor: LocalExecutorOption = None) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected. PROBLEMS may
         be a folder that grows: problems already done are skipped, new ones are done.
 
@@ -189,6 +197,7 @@ def register(app: typer.Typer) -> None:
 
         started = time.monotonic()
         try:
+            local_only("run", executor, LLM_STAYS)
             check_export_format(export_format)
             problem_rows(problems, input_format, python)  # an unreadable or empty input: exit 2, no run folder made
             loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,

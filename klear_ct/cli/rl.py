@@ -37,9 +37,9 @@ def serve(
 ) -> None:
     """Reward / sandbox server: /score, SandboxFusion /run_code + /v1/ping, OpenRLHF /get_reward, /metrics."""
     from klear_ct.errors import UsageError
-    from klear_ct.rl.pool import open_configured_sandbox
     from klear_ct.rl.server import ServerSettings, check_bind
     from klear_ct.rl.server import serve as run_server
+    from klear_ct.sandbox.configured import open_configured_sandbox
 
     settings = ServerSettings(host=host, port=port, api_key=api_key or None,
                               allow_unauthenticated=allow_unauthenticated, max_body_bytes=max_body_mb << 20,

@@ -13,15 +13,18 @@ from klear_ct.cli.common import (
     EXIT_SOME_FAILED,
     BackendOption,
     ConfigOption,
+    ExecutorOption,
     PythonOption,
+    RayAddressOption,
     SlotsOption,
     check_export_format,
     console,
     err_console,
     fail,
     locked_run,
-    make_sandbox,
+    make_executor,
     print_causes,
+    print_placement,
     problem_progress,
     problem_rows,
     progress_bar,
@@ -46,10 +49,12 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (for nightly jobs)")] = False,
     python: PythonOption = None,
     config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
+    executor: ExecutorOption = None, ray_address: RayAddressOption = None,
 ) -> None:
     """Run generators, gold and incorrect solutions; keep consistent tests. Resumable; no LLM.
 
-    Exit code: 0 all problems ok, 1 some problems failed (see `klearct report`), 2 usage, 3 sandbox."""
+    Exit code: 0 all problems ok, 1 some problems failed (see `klearct report`), 2 usage, 3 sandbox
+    (or Ray cluster) unavailable."""
     from klear_ct.pipeline.batch import validate_batch
     from klear_ct.pipeline.select import SELECT_MODES
     from klear_ct.pipeline.validate import ValidateSettings
@@ -58,14 +63,15 @@ def validate(
         raise fail(f"--select must be one of {', '.join(SELECT_MODES)}")
     settings = ValidateSettings(min_gold_agree=min_gold_agree, require_all_golds=strict_golds, select=select)
     rows = problem_rows(problems, input_format, python)
-    with locked_run(out) as store, make_sandbox(config, backend, slots) as sandbox:
+    with locked_run(out) as store, make_executor(config, backend, slots, executor, ray_address) as runner:
         store.record_command("validate", problems=str(problems), format=input_format, select=select,
                              min_gold_agree=min_gold_agree, strict_golds=strict_golds, python=python,
-                             limits=sandbox.time_factors.describe())
+                             limits=runner.time_factors.describe(), executor=runner.kind)
         with progress_bar(as_json) as bar:
-            summary = validate_batch(rows, store, sandbox, settings,
+            summary = validate_batch(rows, store, None, settings, executor=runner,
                                      retry_failed=retry_failed, on_problem=problem_progress(bar, "validate"))
-    data = {"run": str(out), **vars(summary)}
+        placed = runner.report()
+    data = {"run": str(out), **vars(summary), **placed}
     if as_json:
         print(json.dumps(data))
     else:
@@ -74,6 +80,7 @@ def validate(
                       f"{summary.skipped_rows} rows skipped (unsupported), {summary.tests} tests kept "
                       f"→ {out}")
         print_causes(summary)
+        print_placement(placed)
     raise typer.Exit(EXIT_SOME_FAILED if summary.failed or summary.bad_rows else EXIT_OK)
 
 

@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from klear_ct.errors import ProblemFailure
+from klear_ct.executor.local import run_concurrently
 from klear_ct.judge import Judge
 from klear_ct.llm.client import BudgetReached, LLMClient, LLMError, Usage
 from klear_ct.llm.extract import FENCE, language_of_block
 from klear_ct.llm.prompts import Prompts, code_block
 from klear_ct.model import Cause, IncorrectProgram, Outcome, Problem, Program, TestCase
-from klear_ct.pipeline.batch import failure_cause, pending_problems, run_concurrently
+from klear_ct.pipeline.batch import failure_cause, pending_problems
 from klear_ct.pipeline.generate_batch import GenerateSummary, within_budget
 from klear_ct.pipeline.session import GenerateSettings, Session
 from klear_ct.pipeline.timelimit import derive_time_limit

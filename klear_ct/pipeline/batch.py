@@ -8,21 +8,20 @@ written at once, so a killed batch resumes where it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TypeVar
+from functools import partial
 
 from klear_ct.errors import ProblemFailure
+from klear_ct.executor import Executor
+from klear_ct.executor.local import LocalExecutor
 from klear_ct.formats import RowError
 from klear_ct.model import Cause, Problem, content_hash
 from klear_ct.pipeline.validate import ProblemResult, ValidateSettings, validate_problem
 from klear_ct.sandbox import Sandbox, SandboxError
-from klear_ct.sandbox.timing import time_factors_of
 from klear_ct.store import RunStore
 
 STAGE = "validate"
 SHOWN_BAD_ROWS = 5
-Result = TypeVar("Result")
 
 
 @dataclass
@@ -80,32 +79,6 @@ def pending_problems(rows: Iterable[Problem | RowError], store: RunStore, stage:
         yield row
 
 
-def run_concurrently(problems: Iterable[Problem], work: Callable[[Problem], Result], workers: int,
-                     finished: Callable[[Result], None], thread_name: str = "problem") -> None:
-    """`work` on each problem, at most `workers` at once; `finished` runs in this thread, in
-    completion order. On Ctrl-C / SIGTERM the problems in flight are not waited for: they are
-    not marked done, so a resumed run redoes them."""
-    workers = max(1, workers)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=thread_name)
-    running: set[Future] = set()
-
-    def collect() -> None:
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in done:
-            running.discard(future)
-            finished(future.result())
-
-    try:
-        for problem in problems:
-            running.add(pool.submit(work, problem))
-            while len(running) >= workers:
-                collect()
-        while running:
-            collect()
-    finally:
-        pool.shutdown(wait=not running, cancel_futures=True)
-
-
 def failure_cause(error: Exception) -> str:
     """The cause recorded for a problem whose stage raised: one problem's bug never stops the batch."""
     if isinstance(error, ProblemFailure):
@@ -118,6 +91,11 @@ def safe_validate(problem: Problem, sandbox: Sandbox, settings: ValidateSettings
         return validate_problem(problem, sandbox, settings)
     except Exception as e:  # noqa: BLE001 - recorded as the problem's outcome
         return ProblemResult(problem.id).fail(failure_cause(e), error=str(e)[:500])
+
+
+def lost_problem(problem: Problem, cause: str, error: str) -> ProblemResult:
+    """The result of a problem the executor could not get done (its Ray node lost, every try)."""
+    return ProblemResult(problem.id).fail(cause, error=error[:500])
 
 
 def generated_versions(rows: Iterable[Problem | RowError], store: RunStore) -> Iterator[Problem | RowError]:
@@ -144,16 +122,17 @@ def with_adversarial(rows: Iterable[Problem | RowError], store: RunStore) -> Ite
         yield row
 
 
-def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox,
+def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox | None,
                    settings: ValidateSettings | None = None, retry_failed: bool = False,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None,
-                   workers: int | None = None) -> BatchSummary:
-    """Validate every pending problem, `workers` problems at once (default: the sandbox's slots,
-    so that a problem's serial steps, like a one-input generator run, leave no slot idle)."""
+                   workers: int | None = None, executor: Executor | None = None) -> BatchSummary:
+    """Validate every pending problem on `executor` (default: the local one, `workers` problems at
+    once on `sandbox`). Results come back as records; only this thread writes the run."""
     settings = settings or ValidateSettings()
     summary = BatchSummary()
+    executor = executor or LocalExecutor(sandbox, workers, thread_name=STAGE)
 
-    factors = time_factors_of(sandbox)  # other factors, other kept tests; a measured machine factor
+    factors = executor.time_factors  # other factors, other kept tests; a measured machine factor
     limits = repr((sorted(factors.languages.items()), factors.calibration is not None))  # varies: not itself
 
     def fingerprint(problem: Problem) -> str:
@@ -174,9 +153,6 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
             summary.count_failure(result.cause or "unknown")
         on_problem(result.problem_id, result.outcome if result.cause is None else f"{result.outcome}: {result.cause}")
 
-    def start(problem: Problem) -> ProblemResult:
-        return safe_validate(problem, sandbox, settings)
-
     fingerprints: dict[str, str] = {}  # of the problems in flight
 
     def stored(problems: Iterable[Problem]) -> Iterator[Problem]:
@@ -187,5 +163,5 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
 
     problems = pending_problems(generated_versions(rows, store), store, STAGE, summary, retry_failed, on_problem,
                                 fingerprint)
-    run_concurrently(stored(problems), start, workers or sandbox.slots, write, thread_name="validate")
+    executor.map(stored(problems), partial(safe_validate, settings=settings), write, lost_problem)
     return summary

@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from klear_ct.executor.local import run_concurrently
 from klear_ct.formats import RowError
 from klear_ct.llm.client import LLMClient, Usage
 from klear_ct.llm.prompts import Prompts
 from klear_ct.model import Cause, Problem
-from klear_ct.pipeline.batch import StageSummary, failure_cause, pending_problems, run_concurrently
+from klear_ct.pipeline.batch import StageSummary, failure_cause, pending_problems
 from klear_ct.pipeline.generate import GenerateResult, generate_problem
 from klear_ct.pipeline.session import GenerateSettings
 from klear_ct.sandbox import Sandbox

@@ -9,30 +9,13 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from pathlib import Path
 
-from klear_ct.sandbox import Sandbox, open_sandbox
+from klear_ct.sandbox import Sandbox
+from klear_ct.sandbox.configured import open_configured_sandbox
 
 _lock = threading.Lock()
 _sandbox: Sandbox | None = None
 _owner_pid: int | None = None
-
-
-def open_configured_sandbox(config_path: Path | None = None, backend: str | None = None,
-                            slots: int | None = None, warn=None) -> Sandbox:
-    """A sandbox from klearct.toml / KLEARCT_SANDBOX_* (arguments win), with the configured time
-    factors; installs no signal handler. UsageError for a bad configuration."""
-    from klear_ct.config import load_config
-    from klear_ct.sandbox.docker_backend import DockerSettings
-    from klear_ct.sandbox.timing import TimeFactors
-
-    loaded = load_config(config_path)
-    factors = TimeFactors.with_overrides(loaded.limits.time_factor)
-    config = loaded.sandbox
-    settings = DockerSettings(jobs_per_container=config.jobs_per_container,
-                              container_memory_mb=config.container_memory_mb, runtime=config.runtime)
-    return open_sandbox(backend or config.backend, slots=slots or config.slots, settings=settings,
-                        time_factors=factors, warn=warn)
 
 
 def shared_sandbox() -> Sandbox:
