@@ -71,6 +71,7 @@ bench: sandbox-image
 	$(BIN)/python benchmarks/validate_bench.py
 	$(BIN)/python benchmarks/evaluate_bench.py
 	$(BIN)/python benchmarks/reward_bench.py
+	$(BIN)/python benchmarks/scale_bench.py --sizes 200 1000
 
 lint: venv
 	$(BIN)/ruff check klear_ct tests benchmarks

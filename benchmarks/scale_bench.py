@@ -20,8 +20,9 @@ but the sandbox. One run, side by side:
 - where the time goes: `--profile-problems` problems validated one at a time on one slot in this
   process, each sandbox request timed by its kind (compile: Python's syntax check, one per program;
   run: a program on all its inputs) and the run directory's writes timed apart.
-- ray (with --ray): the smallest size again through `--executor ray` on a local two-node Ray
-  cluster (benchmarks/ray_cluster.py), and Ray's cost per problem above the local run.
+- ray (with --ray): `--ray-size` problems (default 1000) again through `--executor ray` on a local
+  two-node Ray cluster (benchmarks/ray_cluster.py, one slot per node), and Ray's cost per problem
+  above the local run of the same size.
 """
 
 from __future__ import annotations
@@ -188,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=2)
     parser.add_argument("--bare-problems", type=int, default=200)
     parser.add_argument("--profile-problems", type=int, default=50)
-    parser.add_argument("--ray", action="store_true", help="also the smallest size through --executor ray")
+    parser.add_argument("--ray", action="store_true", help="also --ray-size problems through --executor ray")
+    parser.add_argument("--ray-size", type=int, default=1000)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
@@ -212,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.ray:
                 from ray_cluster import ray_leg
 
+                problems = tmp / f"problems-{args.ray_size}.jsonl"
+                if not problems.exists():
+                    write_problems(problems, args.ray_size)
                 (tmp / "ray").mkdir()
-                figures["ray"] = ray_leg(tmp / f"problems-{sizes[0]}.jsonl", tmp / "ray", args.slots)
-                console.print(f"ray {sizes[0]}: {figures['ray']}")
+                figures["ray"] = ray_leg(problems, tmp / "ray", args.slots)
+                console.print(f"ray {args.ray_size}: {figures['ray']}")
     except BenchFailure as e:
         console.print(f"[bold red]FAILED:[/] {e}")
         return 1
@@ -235,7 +240,7 @@ def report(figures: dict, sizes: list[int]) -> None:
                       f"{leg['peak_rss_mb']:.1f}", f"{leg['problems_per_s'] / bare['problems_per_s']:.2f}×")
     if "ray" in figures:
         leg = figures["ray"]
-        table.add_row(f"ray {sizes[0]}", str(leg["problems"]), f"{leg['seconds']:.1f}", f"{leg['problems_per_s']:.2f}",
+        table.add_row(f"ray {leg['problems']}", str(leg["problems"]), f"{leg['seconds']:.1f}", f"{leg['problems_per_s']:.2f}",
                       "", f"{leg['problems_per_s'] / bare['problems_per_s']:.2f}×")
     table.add_row(f"bare programs ({bare['problems']})", str(bare["problems"]), f"{bare['seconds']:.1f}",
                   f"{bare['problems_per_s']:.2f}", "", "1.00×")
@@ -254,8 +259,8 @@ def report(figures: dict, sizes: list[int]) -> None:
                   f"{'PASS' if rss_ratio <= GOAL_RSS_RATIO else 'MISS'}")
     console.print(f"slowest local rate: [bold]{rate:.2f}[/] problems/s (goal ≥ {GOAL_PROBLEMS_PER_S}): "
                   f"{'PASS' if rate >= GOAL_PROBLEMS_PER_S else 'MISS'}")
-    if "ray" in figures:
-        ray, base = figures["ray"], local[sizes[0]]
+    if "ray" in figures and figures["ray"]["problems"] in local:
+        ray, base = figures["ray"], local[figures["ray"]["problems"]]
         overhead_ms = (ray["seconds"] - base["seconds"]) * 1000 / ray["problems"]
         console.print(f"Ray's cost above local: {overhead_ms:.1f} ms per problem "
                       f"({ray['problems_per_s'] / base['problems_per_s']:.2f}× the local rate)")
