@@ -19,6 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from conftest import SAMPLE
+from fake_openai import Reply
+from test_generate import KILLER, Router, fenced
+from test_llm_nightly import nightly_config, rows_file
 from test_rl_verl import verl_python
 from typer.testing import CliRunner
 
@@ -81,10 +84,8 @@ def test_the_local_path_never_imports_ray():
 
 def test_commands_that_stay_local_refuse_the_ray_executor(tmp_path):
     runner = CliRunner()
-    for args in (["generate", str(SAMPLE), "-o", str(tmp_path / "g")], ["run", str(SAMPLE), "-o", str(tmp_path / "r")],
-                 ["evaluate", str(SAMPLE)]):
-        done = runner.invoke(app, [*args, "--executor", "ray"])
-        assert done.exit_code == 2 and "runs on this machine only" in done.output, done.output
+    done = runner.invoke(app, ["generate", str(SAMPLE), "-o", str(tmp_path / "g"), "--executor", "ray"])
+    assert done.exit_code == 2 and "runs on this machine only" in done.output, done.output
     done = runner.invoke(app, ["validate", str(SAMPLE), "-o", str(tmp_path / "v"), "--executor", "slurm"])
     assert done.exit_code == 2 and "choose one of local, ray" in done.output
     if importlib.util.find_spec("ray") is None:  # this venv: the [ray] extra is not installed
@@ -140,6 +141,48 @@ def test_validate_on_two_ray_nodes_writes_the_local_runs_tests(cluster, sample_r
     assert outcomes == {line["problem_id"]: (line["outcome"], line["cause"], line["tests"])
                         for line in validate_lines(sample_run)}
     assert containers_of({node["owner"] for node in nodes}) == []  # each node closed its sandbox
+
+
+EVALUATED_PROBLEMS = ("sample-001-dot-product", "sample-003-interval-scheduling")
+
+
+@pytest.mark.docker
+def test_run_validates_and_evaluate_runs_on_the_cluster(cluster, tmp_path, fake_openai):
+    """`run --executor ray`: generate here (the LLM, its cache), validate on the nodes; `evaluate
+    --executor ray`: the same TPR / TNR as on this machine's sandbox."""
+    fake_openai.route = Router({"regular generator": [Reply(fenced(KILLER))]})
+    config = nightly_config(tmp_path, fake_openai.url)
+    run = tmp_path / "run"
+    done = subprocess.run([*validate_command(cluster, rows_file(tmp_path, ["a", "b", "c"]), run)[:3], "run",
+                           str(tmp_path / "problems.jsonl"), "-o", str(run), "--json", "--config", config,
+                           "--executor", "ray", "--ray-address", cluster.address],
+                          env=cluster.env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["validated"], summary["export"]["problems"], summary["executor"]) == (3, 3, "ray"), summary
+    assert sum(node["problems"] for node in summary["nodes"].values()) == 3  # validated there, not here
+    assert summary["tests"] == len(RunStore(run).tests()) > 3
+    assert containers_of({node["owner"] for node in summary["nodes"].values()}) == []
+
+    problems = tmp_path / "evaluated.jsonl"
+    rows = {json.loads(line)["custom_id"]: line for line in SAMPLE.read_text().splitlines(keepends=True)}
+    problems.write_text("".join(rows[problem_id] for problem_id in EVALUATED_PROBLEMS))
+    command = [*validate_command(cluster, problems, run)[:3], "evaluate", str(problems), "--json"]
+    on_ray = subprocess.run([*command, "--executor", "ray", "--ray-address", cluster.address], env=cluster.env(),
+                            capture_output=True, text=True, timeout=600)
+    here = subprocess.run([*command, "--slots", "2"], env=cluster.env(), capture_output=True, text=True, timeout=600)
+    assert on_ray.returncode == here.returncode == 0, on_ray.stderr + here.stderr
+    ray_summary, local_summary = json.loads(on_ray.stdout), json.loads(here.stdout)
+    assert [n["problems"] for n in ray_summary["nodes"].values()] == [1, 1]  # one problem on each node
+    def verdicts(summary: dict) -> list:  # the rates and every solution's verdict, not the timings
+        rates = [{k: suite[k] for k in ("name", "problems", "tests", "overall", "by_language", "by_class")}
+                 for suite in summary["suites"]]
+        return [rates, [(p["id"], p["outcome"], name, sol["solution_id"], sol["verdict"], sol["passed"])
+                        for p in summary["problems"] for name, r in p["suites"].items() for sol in r["solutions"]]]
+
+    assert verdicts(ray_summary) == verdicts(local_summary)
+    assert ray_summary["counts"]["evaluated"] == len(EVALUATED_PROBLEMS)
+    assert "nodes" not in local_summary
 
 
 @pytest.mark.docker

@@ -12,13 +12,13 @@ import typer
 from klear_ct.cli.common import (
     BackendOption,
     ConfigOption,
-    LocalExecutorOption,
+    ExecutorOption,
     PythonOption,
+    RayAddressOption,
     SlotsOption,
     console,
     fail,
-    local_only,
-    make_sandbox,
+    make_executor,
     problem_progress,
     progress_bar,
 )
@@ -53,7 +53,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML page with plots")] = None,
     python: PythonOption = None, config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
-    executor: LocalExecutorOption = None,
+    executor: ExecutorOption = None, ray_address: RayAddressOption = None,
 ) -> None:
     """TPR (correct solutions passing every test) and TNR (incorrect ones failing one) of test suites.
 
@@ -64,8 +64,6 @@ def evaluate(
     from klear_ct.model import Problem
     from klear_ct.report.evaluation import print_summary, summarize, write_html
 
-    local_only("evaluate", executor, "each problem already runs on every sandbox slot here, against suites read "
-               "here")
     notes: list[str] = []
     try:
         rows = _problems(problems, input_format, notes, python)
@@ -74,11 +72,14 @@ def evaluate(
     except (ValueError, FileNotFoundError) as e:  # SuiteError, a bad format or path: usage errors
         raise fail(str(e)) from None
     began = time.perf_counter()
-    with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
-        outcomes = run_evaluation(rows, suites, sandbox, EvaluateSettings(full=full),
-                                  on_problem=problem_progress(bar, "evaluate", total=len(rows)))
-        limits = sandbox.time_factors.describe()
+    with make_executor(config, backend, slots, executor, ray_address) as runner, progress_bar(as_json) as bar:
+        local = runner.kind == "local"  # one problem at a time on every slot; Ray: as many as its nodes' slots
+        outcomes = run_evaluation(rows, suites, runner.sandbox if local else None, EvaluateSettings(full=full),
+                                  on_problem=problem_progress(bar, "evaluate", total=len(rows)),
+                                  executor=None if local else runner)
+        limits = runner.time_factors.describe()
     summary = summarize(outcomes, suites, time.perf_counter() - began, notes, limits)
+    summary.update(runner.report())  # Ray: the nodes and what each ran
     if as_json:
         print(json.dumps(summary, default=str))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from klear_ct.cli.common import (
     EXIT_SOME_FAILED,
     BackendOption,
     ConfigOption,
+    ExecutorOption,
     Failed,
     FormatOption,
     JsonOption,
@@ -22,12 +24,14 @@ from klear_ct.cli.common import (
     OutOption,
     ProblemsArgument,
     PythonOption,
+    RayAddressOption,
     SlotsOption,
     check_export_format,
     console,
     fail,
     local_only,
     locked_run,
+    make_executor,
     make_sandbox,
     print_causes,
     problem_progress,
@@ -185,9 +189,10 @@ def register(app: typer.Typer) -> None:
             max_tokens: MaxTokensOption = None, command_tokens: CommandTokensOption = None,
             retry_failed: RetryOption = False, as_json: JsonOption = False, python: PythonOption = None,
             config: ConfigOption = None, backend: BackendOption = None, slots: SlotsOption = None,
-            executor: LocalExecutorOption = None) -> None:
+            executor: ExecutorOption = None, ray_address: RayAddressOption = None) -> None:
         """The nightly job: generate -> validate -> export, resumable and lock-protected. PROBLEMS may
-        be a folder that grows: problems already done are skipped, new ones are done.
+        be a folder that grows: problems already done are skipped, new ones are done. With
+        --executor ray the validate stage runs on the Ray cluster; generate stays on this machine.
 
         Exit code: 0 all problems ok, 1 some failed or left pending by a spend cap (see
         `klearct report`), 2 usage, 3 sandbox, 4 the run is in use by another command.
@@ -197,17 +202,22 @@ def register(app: typer.Typer) -> None:
 
         started = time.monotonic()
         try:
-            local_only("run", executor, LLM_STAYS)
             check_export_format(export_format)
             problem_rows(problems, input_format, python)  # an unreadable or empty input: exit 2, no run folder made
             loaded, settings = load(config, model, max_rounds, max_tokens_per_run=max_tokens,
                                     max_tokens_per_command=command_tokens)
             prompts = prompts_of(loaded)
+            remote = (executor or loaded.executor.kind) != "local"
             with locked_run(out) as store:
-                with make_sandbox(config, backend, slots) as sandbox, progress_bar(as_json) as bar:
+                # generate's LLM client writes the run's cache and usage log: it stays on this machine
+                with make_sandbox(config, backend, slots) as sandbox, \
+                        (make_executor(config, backend, slots, executor, ray_address) if remote else
+                         nullcontext()) as runner, progress_bar(as_json) as bar:
                     done = run_nightly(store, problems, input_format, loaded, settings, prompts, sandbox,
                                        export_format, export_out, retry_failed, workers,
-                                       problem_progress(bar, "generate"), problem_progress(bar, "validate"), python)
+                                       problem_progress(bar, "generate"), problem_progress(bar, "validate"), python,
+                                       executor=runner)
+                    nodes = runner.report() if runner else {}
         except (Failed, UsageError) as e:
             stopped = e if isinstance(e, Failed) else fail(str(e))
             if as_json:
@@ -229,7 +239,7 @@ def register(app: typer.Typer) -> None:
                               "pending": done.pending, "tests": validated.tests,
                               "seconds": round(time.monotonic() - started, 1),
                               "export": {"format": export_format, "out": str(target), **exported},
-                              "generate": vars(generated), "validate": vars(validated)}, default=str))
+                              "generate": vars(generated), "validate": vars(validated), **nodes}, default=str))
             pending_to_stderr(generated)
         else:
             print_generate(generated, out)

@@ -26,8 +26,10 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from klear_ct.evaluate.suites import Suite
+from klear_ct.executor import Executor
 from klear_ct.formats import RowError
 from klear_ct.judge import Judge
 from klear_ct.model import Outcome, Problem, Program, TestCase, Verdict
@@ -193,17 +195,40 @@ def evaluate_problem(problem: Problem, suites: list[Suite], sandbox: Sandbox,
     return outcome
 
 
-def evaluate(rows: Iterable[Problem | RowError], suites: list[Suite], sandbox: Sandbox,
+def evaluate_on(problem: Problem, sandbox: Sandbox, suites: list[Suite], settings: EvaluateSettings) -> ProblemOutcome:
+    """One problem as an executor's work (`work(problem, sandbox)`): it may run on another node."""
+    return evaluate_problem(problem, suites, sandbox, settings)
+
+
+def evaluate(rows: Iterable[Problem | RowError], suites: list[Suite], sandbox: Sandbox | None,
              settings: EvaluateSettings = EvaluateSettings(),
-             on_problem: Callable[[str, str], None] = lambda pid, outcome: None) -> list[ProblemOutcome]:
-    outcomes = []
-    for row in rows:
-        if isinstance(row, RowError):
-            # an unsupported problem (interactive) is skipped; a row that could not be read failed
-            outcome = ProblemOutcome(row.path, "skipped" if row.skipped else "failed", str(row))
-        else:
-            outcome = evaluate_problem(row, suites, sandbox, settings)
-        outcomes.append(outcome)
+             on_problem: Callable[[str, str], None] = lambda pid, outcome: None,
+             executor: Executor | None = None) -> list[ProblemOutcome]:
+    """Every problem on `sandbox`, one at a time (each uses every slot), or with `executor` (Ray) as
+    many at once as its nodes have slots; the outcomes in the rows' order either way."""
+    outcomes: dict[int, ProblemOutcome] = {}
+    order = {}  # problem id -> its row's position, for the executor's results
+
+    def finished(outcome: ProblemOutcome) -> None:
+        outcomes[order[outcome.problem_id]] = outcome
         on_problem(outcome.problem_id, outcome.outcome if outcome.cause is None else f"{outcome.outcome}: "
                                                                                      f"{outcome.cause}")
-    return outcomes
+
+    def problems() -> Iterable[Problem]:
+        for index, row in enumerate(rows):
+            order[row.path if isinstance(row, RowError) else row.id] = index
+            if isinstance(row, RowError):
+                # an unsupported problem (interactive) is skipped; a row that could not be read failed
+                finished(ProblemOutcome(row.path, "skipped" if row.skipped else "failed", str(row)))
+            elif executor is None:
+                finished(evaluate_problem(row, suites, sandbox, settings))
+            else:
+                yield row
+
+    if executor is None:
+        for _ in problems():
+            pass
+    else:
+        executor.map(problems(), partial(evaluate_on, suites=suites, settings=settings), finished,
+                     lambda problem, cause, error: ProblemOutcome(problem.id, "failed", f"{cause}: {error}"))
+    return [outcomes[index] for index in sorted(outcomes)]

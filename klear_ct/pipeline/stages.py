@@ -9,6 +9,7 @@ from itertools import islice
 from pathlib import Path
 
 from klear_ct.config import Config
+from klear_ct.executor import Executor
 from klear_ct.formats import export as export_rows
 from klear_ct.formats import get_format, read_problems
 from klear_ct.llm.budget import Budget
@@ -111,8 +112,10 @@ class NightlySummary:
 def run_nightly(store: RunStore, problems: Path, input_format: str, config: Config,
                 settings: GenerateSettings, prompts: Prompts, sandbox: Sandbox, export_format: str,
                 export_out: Path | None, retry_failed: bool, workers: int | None,
-                on_generated: OnProblem, on_validated: OnProblem, python: str | None = None) -> NightlySummary:
-    """generate → validate → export on one run directory, resumable."""
+                on_generated: OnProblem, on_validated: OnProblem, python: str | None = None,
+                executor: Executor | None = None) -> NightlySummary:
+    """generate → validate → export on one run directory, resumable; validate on `executor` when
+    given (Ray), else on `sandbox` as generate is."""
     earlier = sum(1 for _ in store.done_lines())
     generated = generate_stage(store, problems, input_format, config, settings, prompts, sandbox, retry_failed, workers,
                                on_generated, python)
@@ -122,7 +125,8 @@ def run_nightly(store: RunStore, problems: Path, input_format: str, config: Conf
     # one left pending by the spend cap waits for the run that finishes its generation
     pending = set(generated.pending_ids)
     todo = (p for p in store.problems() if p.id not in pending and (p.id in ok or p.generators))
-    validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed, on_problem=on_validated)
+    validated = validate_batch(todo, store, sandbox, retry_failed=retry_failed, on_problem=on_validated,
+                               executor=executor)
     target = export_out or store.export_path(export_format)
     return NightlySummary(generated, validated, export_validated(store, export_format, target), target,
                           failed_since(store, earlier))
