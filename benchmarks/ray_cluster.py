@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from scale_bench import run_klearct  # noqa: E402
+
 from klear_ct.executor.cluster import local_cluster  # noqa: E402
 
 RAY_PYTHON = Path(os.environ.get("KLEARCT_RAY_PYTHON", ROOT / "build" / "venv-verl" / "bin" / "python"))
@@ -40,16 +43,13 @@ def ray_leg(problems: Path, workdir: Path, slots: int = 2) -> dict:
     with local_cluster(RAY_PYTHON, head_cpus=per_node, worker_cpus=per_node) as cluster:
         started = time.perf_counter()
         env = {**cluster.env(), "KLEARCT_CACHE_DIR": str(workdir / "compile-cache")}
-        done = subprocess.run([str(cluster.python), "-m", "klear_ct.cli", "validate", str(problems),
-                               "-o", str(workdir / "run"), "--json", "--executor", "ray",
-                               "--ray-address", cluster.address], env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"validate --executor ray exited with {done.returncode}:\n{done.stderr[-2000:]}")
-    summary = json.loads(done.stdout)
+        seconds, peak_kb, summary = run_klearct(["validate", str(problems), "-o", str(workdir / "run"), "--executor",
+                                                 "ray", "--ray-address", cluster.address], env, workdir,
+                                                python=str(cluster.python), ok_codes=(0, 1))
     return {"problems": summary["done"], "tests": summary["tests"], "failed": summary["failed"],
             "seconds": round(seconds, 2), "problems_per_s": round(summary["done"] / seconds, 2),
             "cluster_start_s": round(started - began, 2), "slots": per_node * 2,
+            "peak_rss_mb": round(peak_kb / 1024, 1),  # the driver's: the nodes' actors are Ray's processes
             "problems_per_node": sorted(node["problems"] for node in summary["nodes"].values())}
 
 

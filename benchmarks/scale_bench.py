@@ -2,7 +2,7 @@
 """`klearct validate` at scale: problems per second and peak memory as the problem count grows.
 
     .venv/bin/python benchmarks/scale_bench.py [--sizes 1000 10000] [--slots 2] [--bare-problems 200]
-                                               [--ray] [--json FILE]
+                                               [--ray [--ray-sizes 200 1000]] [--json FILE]
 
 Synthetic problems, each the smallest real work validate does: a Python generator printing 5
 inputs, two Python golds, one incorrect Python solution (wrong on negative inputs), one public
@@ -20,9 +20,9 @@ but the sandbox. One run, side by side:
 - where the time goes: `--profile-problems` problems validated one at a time on one slot in this
   process, each sandbox request timed by its kind (compile: Python's syntax check, one per program;
   run: a program on all its inputs) and the run directory's writes timed apart.
-- ray (with --ray): `--ray-size` problems (default 1000) again through `--executor ray` on a local
-  two-node Ray cluster (benchmarks/ray_cluster.py, one slot per node), and Ray's cost per problem
-  above the local run of the same size.
+- ray (with --ray): `--ray-sizes` problems (default 1000) again through `--executor ray` on a local
+  two-node Ray cluster (benchmarks/ray_cluster.py, one slot per node), Ray's cost per problem above
+  the local run of the same size, and the driver's peak RSS (flat too, given two sizes).
 """
 
 from __future__ import annotations
@@ -79,17 +79,17 @@ def write_problems(path: Path, count: int) -> None:
                 "time-limit": 1.0, "memory-limit": 256}) + "\n")
 
 
-def run_klearct(args: list[str], env: dict[str, str], workdir: Path) -> tuple[float, int, dict]:
+def run_klearct(args: list[str], env: dict[str, str], workdir: Path, python: str = sys.executable,
+                ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int, dict]:
     """Seconds, peak RSS (KiB) of the klearct process itself (wait4, not every child's), and its
     JSON summary."""
     started = time.perf_counter()
     with open(workdir / "stdout", "w") as out, open(workdir / "stderr", "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "klear_ct.cli", *args, "--json"], stdout=out, stderr=err,
-                                env=env)
+        proc = subprocess.Popen([python, "-m", "klear_ct.cli", *args, "--json"], stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code not in ok_codes:
         raise BenchFailure(f"klearct {args[0]} exited with {code}:\n{(workdir / 'stderr').read_text()[-2000:]}")
     summary = json.loads((workdir / "stdout").read_text().strip().splitlines()[-1])
     return elapsed, usage.ru_maxrss, summary
@@ -189,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slots", type=int, default=2)
     parser.add_argument("--bare-problems", type=int, default=200)
     parser.add_argument("--profile-problems", type=int, default=50)
-    parser.add_argument("--ray", action="store_true", help="also --ray-size problems through --executor ray")
-    parser.add_argument("--ray-size", type=int, default=1000)
+    parser.add_argument("--ray", action="store_true", help="also --ray-sizes problems through --executor ray")
+    parser.add_argument("--ray-sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
@@ -214,12 +214,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.ray:
                 from ray_cluster import ray_leg
 
-                problems = tmp / f"problems-{args.ray_size}.jsonl"
-                if not problems.exists():
-                    write_problems(problems, args.ray_size)
-                (tmp / "ray").mkdir()
-                figures["ray"] = ray_leg(problems, tmp / "ray", args.slots)
-                console.print(f"ray {args.ray_size}: {figures['ray']}")
+                figures["ray"] = {}
+                for size in sorted(args.ray_sizes):
+                    problems = tmp / f"problems-{size}.jsonl"
+                    if not problems.exists():
+                        write_problems(problems, size)
+                    (tmp / f"ray-{size}").mkdir()
+                    figures["ray"][size] = ray_leg(problems, tmp / f"ray-{size}", args.slots)
+                    console.print(f"ray {size}: {figures['ray'][size]}")
     except BenchFailure as e:
         console.print(f"[bold red]FAILED:[/] {e}")
         return 1
@@ -238,10 +240,9 @@ def report(figures: dict, sizes: list[int]) -> None:
         leg = local[size]
         table.add_row(f"local {size}", str(leg["problems"]), f"{leg['seconds']:.1f}", f"{leg['problems_per_s']:.2f}",
                       f"{leg['peak_rss_mb']:.1f}", f"{leg['problems_per_s'] / bare['problems_per_s']:.2f}×")
-    if "ray" in figures:
-        leg = figures["ray"]
+    for leg in figures.get("ray", {}).values():
         table.add_row(f"ray {leg['problems']}", str(leg["problems"]), f"{leg['seconds']:.1f}", f"{leg['problems_per_s']:.2f}",
-                      "", f"{leg['problems_per_s'] / bare['problems_per_s']:.2f}×")
+                      f"{leg['peak_rss_mb']:.1f}", f"{leg['problems_per_s'] / bare['problems_per_s']:.2f}×")
     table.add_row(f"bare programs ({bare['problems']})", str(bare["problems"]), f"{bare['seconds']:.1f}",
                   f"{bare['problems_per_s']:.2f}", "", "1.00×")
     console.print(table)
@@ -259,11 +260,17 @@ def report(figures: dict, sizes: list[int]) -> None:
                   f"{'PASS' if rss_ratio <= GOAL_RSS_RATIO else 'MISS'}")
     console.print(f"slowest local rate: [bold]{rate:.2f}[/] problems/s (goal ≥ {GOAL_PROBLEMS_PER_S}): "
                   f"{'PASS' if rate >= GOAL_PROBLEMS_PER_S else 'MISS'}")
-    if "ray" in figures and figures["ray"]["problems"] in local:
-        ray, base = figures["ray"], local[figures["ray"]["problems"]]
-        overhead_ms = (ray["seconds"] - base["seconds"]) * 1000 / ray["problems"]
-        console.print(f"Ray's cost above local: {overhead_ms:.1f} ms per problem "
-                      f"({ray['problems_per_s'] / base['problems_per_s']:.2f}× the local rate)")
+    for size, ray in figures.get("ray", {}).items():
+        if size in local:
+            base = local[size]
+            overhead_ms = (ray["seconds"] - base["seconds"]) * 1000 / ray["problems"]
+            console.print(f"Ray's cost above local, {size} problems: {overhead_ms:.1f} ms per problem "
+                          f"({ray['problems_per_s'] / base['problems_per_s']:.2f}× the local rate)")
+    ray_legs = [figures["ray"][size] for size in sorted(figures.get("ray", {}))]
+    if len(ray_legs) > 1:
+        ratio = ray_legs[-1]["peak_rss_mb"] / ray_legs[0]["peak_rss_mb"]
+        console.print(f"Ray driver's peak RSS {ray_legs[-1]['problems']} / {ray_legs[0]['problems']}: "
+                      f"[bold]{ratio:.2f}×[/] (goal ≤ {GOAL_RSS_RATIO}): {'PASS' if ratio <= GOAL_RSS_RATIO else 'MISS'}")
     figures["rss_ratio"] = round(rss_ratio, 3)
 
 
