@@ -36,7 +36,7 @@ ExecutorOption = Annotated[str | None, typer.Option(
     "--executor", help="local | ray: where problems run, this machine's sandbox or every node of a Ray "
                        "cluster (default: config [executor] kind, else local)")]
 LocalExecutorOption = Annotated[str | None, typer.Option(
-    "--executor", help="local only for this command (`klearct validate --executor ray` runs on a Ray cluster)")]
+    "--executor", help="local only for this command (validate, run and evaluate take --executor ray)")]
 RayAddressOption = Annotated[str | None, typer.Option(
     "--ray-address", help="the Ray cluster's head, host:port (default: config [executor] ray_address, else auto)")]
 PythonOption = Annotated[str | None, typer.Option(
@@ -142,7 +142,8 @@ def make_executor(config_path: Path | None, backend: str | None, slots: int | No
 def local_only(command: str, executor: str | None, why: str) -> None:
     """A command whose work stays on this machine refuses --executor ray, saying why."""
     if executor not in (None, "local"):
-        raise fail(f"{command} runs on this machine only ({why}); --executor {executor} is for `klearct validate`")
+        raise fail(f"{command} runs on this machine only ({why}); --executor {executor} is for `klearct validate`, "
+                   "`run` (its validate stage) and `evaluate`")
 
 
 @contextmanager
