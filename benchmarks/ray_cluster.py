@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,13 +55,8 @@ def ray_leg(problems: Path, workdir: Path, slots: int = 2) -> dict:
 def local_leg(problems: Path, workdir: Path, slots: int = 2) -> dict:
     """The baseline: the same validate through the local executor, in this Python."""
     env = {**os.environ, "KLEARCT_CACHE_DIR": str(workdir / "compile-cache")}
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "klear_ct.cli", "validate", str(problems), "-o", str(workdir / "run"),
-                           "--json", "--slots", str(slots)], env=env, capture_output=True, text=True, cwd=ROOT)
-    seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"validate exited with {done.returncode}:\n{done.stderr[-2000:]}")
-    summary = json.loads(done.stdout)
+    seconds, _, summary = run_klearct(["validate", str(problems), "-o", str(workdir / "run"), "--slots", str(slots)],
+                                      env, workdir, ok_codes=(0, 1))
     return {"problems": summary["done"], "tests": summary["tests"], "failed": summary["failed"],
             "seconds": round(seconds, 2), "problems_per_s": round(summary["done"] / seconds, 2), "slots": slots}
 

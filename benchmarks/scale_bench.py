@@ -110,6 +110,7 @@ def profile_leg(problems: Path, count: int, workdir: Path) -> dict:
     from collections import defaultdict
 
     from klear_ct.formats import read_problems
+    from klear_ct.pipeline.batch import write_result
     from klear_ct.pipeline.validate import validate_problem
     from klear_ct.rl.pool import open_configured_sandbox
     from klear_ct.sandbox.artifacts import ArtifactCache
@@ -137,10 +138,7 @@ def profile_leg(problems: Path, count: int, workdir: Path) -> dict:
             result = validate_problem(problem, sandbox)
             before = time.perf_counter()
             store.write_problem(problem)  # what validate_batch writes per problem
-            store.write_tests(problem.id, result.tests)
-            store.write_rows("solutions", problem.id, result.solutions)
-            store.write_rows("generators", problem.id, result.generators)
-            store.mark_done(problem.id, "validate", result.outcome, result.cause, tests=len(result.tests))
+            write_result(store, result, None)
             writing += time.perf_counter() - before
         total = time.perf_counter() - started
     n = len(rows) - 1

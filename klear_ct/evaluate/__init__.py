@@ -220,14 +220,12 @@ def evaluate(rows: Iterable[Problem | RowError], suites: list[Suite], sandbox: S
             if isinstance(row, RowError):
                 # an unsupported problem (interactive) is skipped; a row that could not be read failed
                 finished(ProblemOutcome(row.path, "skipped" if row.skipped else "failed", str(row)))
-            elif executor is None:
-                finished(evaluate_problem(row, suites, sandbox, settings))
             else:
                 yield row
 
     if executor is None:
-        for _ in problems():
-            pass
+        for problem in problems():
+            finished(evaluate_problem(problem, suites, sandbox, settings))
     else:
         executor.map(problems(), partial(evaluate_on, suites=suites, settings=settings), finished,
                      lambda problem, cause, error: ProblemOutcome(problem.id, "failed", f"{cause}: {error}"))

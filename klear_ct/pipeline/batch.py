@@ -122,6 +122,17 @@ def with_adversarial(rows: Iterable[Problem | RowError], store: RunStore) -> Ite
         yield row
 
 
+def write_result(store: RunStore, result: ProblemResult, fingerprint: str | None) -> None:
+    """One validated problem's tables, events and done line: written last, so it is done or redone."""
+    store.write_tests(result.problem_id, result.tests)
+    store.write_rows("solutions", result.problem_id, result.solutions)
+    store.write_rows("generators", result.problem_id, result.generators)
+    for event in result.events:
+        store.event(result.problem_id, **event)
+    store.mark_done(result.problem_id, STAGE, result.outcome, result.cause, tests=len(result.tests),
+                    fingerprint=fingerprint)
+
+
 def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox: Sandbox | None,
                    settings: ValidateSettings | None = None, retry_failed: bool = False,
                    on_problem: Callable[[str, str], None] = lambda problem_id, outcome: None,
@@ -140,13 +151,7 @@ def validate_batch(rows: Iterable[Problem | RowError], store: RunStore, sandbox:
         return content_hash(problem.model_dump_json(exclude={"source_row"}), repr(settings), limits)
 
     def write(result: ProblemResult) -> None:
-        store.write_tests(result.problem_id, result.tests)
-        store.write_rows("solutions", result.problem_id, result.solutions)
-        store.write_rows("generators", result.problem_id, result.generators)
-        for event in result.events:
-            store.event(result.problem_id, **event)
-        store.mark_done(result.problem_id, STAGE, result.outcome, result.cause, tests=len(result.tests),
-                        fingerprint=fingerprints.pop(result.problem_id, None))
+        write_result(store, result, fingerprints.pop(result.problem_id, None))
         summary.done += 1
         summary.tests += len(result.tests)
         if result.outcome == "failed":
